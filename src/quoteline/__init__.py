@@ -1,0 +1,29 @@
+"""quoteline: who said what, when, in the news."""
+
+from __future__ import annotations
+
+from quoteline.errors import QuotelineError
+from quoteline.models import Article, Extraction, Quote, Skip, Span
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Extraction",
+    "Quote",
+    "QuotelineError",
+    "Skip",
+    "Span",
+    "__version__",
+    "extract",
+    "extract_many",
+]
+
+
+def __getattr__(name: str) -> object:
+    # Lazy: importing quoteline must not import spaCy (the CLI's --help stays instant).
+    if name in ("extract", "extract_many"):
+        from quoteline.nlp import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'quoteline' has no attribute {name!r}")

@@ -1,0 +1,100 @@
+"""``quoteline extract``: quotes from text files, JSONL article files or stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+
+import click
+
+from quoteline.cli.common import echo_skip, model_option
+from quoteline.ingest import read_articles
+from quoteline.models import Article, Extraction, Quote, Skip, parse_date
+from quoteline.nlp.pipeline import extract_many
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--published", metavar="YYYY-MM-DD",
+              help="Publication date for plain-text input (JSONL rows carry their own).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl",
+              show_default=True, help="jsonl: one quote a line; json: one array; table: for people.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (each loads the model once).")
+@model_option
+@click.pass_context
+def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, fmt: str,
+            workers: int, model: str | None) -> None:
+    """Extract quotes from PATH... (text files, JSONL(.gz) article files, or - for stdin).
+
+    \b
+    JSONL articles have the fields id, text, published, url.
+    Output offsets are code points into the article text.
+    Exit codes: 0 done, 2 usage error, 3 done but some inputs were skipped.
+
+    \b
+    Examples:
+      quoteline extract story.txt --published 2022-11-16 --format table
+      cat story.txt | quoteline extract - --format json
+      quoteline extract articles.jsonl > quotes.jsonl
+    """
+    try:
+        parse_date(published)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--published") from None
+    skipped = _run(read_articles(list(paths), published), fmt, workers, model)
+    if skipped:
+        click.echo(f"{skipped} input(s) skipped; see the messages above", err=True)
+        ctx.exit(3)
+
+
+def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | None) -> int:
+    skips: list[Skip] = []
+
+    def articles() -> Iterable[Article]:
+        for item in inputs:
+            if isinstance(item, Skip):
+                skips.append(item)
+                echo_skip(item)
+            else:
+                yield item
+
+    results: list[Quote] = []
+    for res in extract_many(articles(), model=model, workers=workers):
+        if isinstance(res, Skip):
+            skips.append(res)
+            echo_skip(res)
+        elif fmt == "jsonl":
+            for q in res.quotes:
+                sys.stdout.write(json.dumps(q.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            results.extend(_quotes(res))
+    if fmt == "json":
+        json.dump([q.to_dict() for q in results], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif fmt == "table":
+        _table(results)
+    return len(skips)
+
+
+def _quotes(res: Extraction) -> list[Quote]:
+    return list(res.quotes)
+
+
+def _table(quotes: list[Quote]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for col in ("article", "speaker", "kind", "said on", "quote", "conf"):
+        table.add_column(col)
+    for q in quotes:
+        who = q.speaker or "?"
+        if q.speaker_title:
+            who += f"\n({q.speaker_title})"
+        table.add_row(escape(q.article_id or ""), escape(who), q.kind,
+                      q.said_on.isoformat() if q.said_on else "", escape(q.text),
+                      f"{q.confidence:.2f}")
+    Console().print(table)

