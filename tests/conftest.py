@@ -1,0 +1,38 @@
+"""Shared test fixtures and the rule for optional services.
+
+Tests that need PostgreSQL, Chromium, Spark or the gold data in ../shared skip with a reason
+when those are missing, except under CI (CI=true), where such a skip is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the calling test when ``condition`` is false, or fail it under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared (gold data, fixtures, reference scorer); skipped/failed when absent."""
+    require(SHARED.is_dir(), f"{SHARED} is not there (gold data and reference scorer)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_text(shared_dir: Path) -> str:
+    """The seed article's text."""
+    return (shared_dir / "fixtures" / "seed-article.txt").read_text(encoding="utf-8")
