@@ -1,0 +1,290 @@
+"""Stage 2: cues and what they attribute (content clause, source mention) from the parse.
+
+Works on token indices. A cue found inside quotation marks is the quoted speaker's own words
+("We have said that ..."), never an attribution by the article, so the caller passes the
+quote spans in and such cues are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from quoteline.nlp.lexicon import cue_phrases, cue_preps, cue_verbs
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
+RELATIVE = {"who", "which", "that"}
+FINITE = {"VBD", "VBZ", "VBP"}
+ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
+NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
+EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
+
+
+@dataclass(slots=True)
+class Attribution:
+    """One cue with its content (token range) and source (token range), before resolution."""
+
+    cue: Token
+    cue_end: int  # token index after the last cue token ("made clear" spans two)
+    content: tuple[int, int]  # [start, end) token indices
+    source: tuple[int, int] | None
+    cue_class: str
+    according: bool = False
+    np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
+
+
+def is_cue(tok: Token) -> str | None:
+    """The cue class of a token (speech/report/belief/intent) or None."""
+    if tok.pos_ not in {"VERB", "AUX"} and tok.tag_ not in {"VBD", "VBZ", "VBP", "VBG", "VBN"}:
+        return None
+    cls = cue_verbs().get(tok.lemma_.lower())
+    if cls is not None:
+        return cls
+    phrase = cue_phrases().get(tok.lemma_.lower())
+    if phrase and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in phrase:
+        return "speech"
+    return None
+
+
+def _inside(i: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= i < e for s, e in spans)
+
+
+def find_attributions(doc: Doc, quoted_tokens: Sequence[tuple[int, int]]) -> list[Attribution]:
+    """Every cue outside quotation marks that has a clausal content, in text order."""
+    out: list[Attribution] = []
+    for tok in doc:
+        if _inside(tok.i, quoted_tokens):
+            continue
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            att = _according(doc, tok)
+        else:
+            cls = is_cue(tok) or _general_cue(tok)
+            att = _verb_cue(tok, cls, quoted_tokens) if cls else None
+        if att is not None:
+            out.append(att)
+    return out
+
+
+def _general_cue(tok: Token) -> str | None:
+    """A verb outside the lexicon that reports a clause of someone's: "X figures that ...". """
+    if tok.pos_ != "VERB" or not any(c.dep_ == "ccomp" for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subj is None or subj.lower_ in {"it", "there", "this", "that", "which"}:
+        return None
+    if subj.pos_ not in {"PROPN", "PRON"} and subj.ent_type_ not in {"PERSON", "ORG", "NORP", "GPE"}:
+        return None
+    return "belief"
+
+
+def _cue_end(tok: Token) -> int:
+    phrase = cue_phrases().get(tok.lemma_.lower())
+    nxt = tok.i + 1
+    if phrase and nxt < len(tok.doc) and tok.doc[nxt].lower_ in phrase:
+        return nxt + 1
+    return nxt
+
+
+def _verb_cue(tok: Token, cls: str, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+    content = _complement(tok, cls)
+    if content is None:
+        return None
+    source = _source(tok, quoted)
+    interrupted = content[0] <= tok.i < content[1]
+    if source is not None and not interrupted and content[0] <= source[0] < content[1]:
+        source = None
+    np_object = not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children)
+    np_object = np_object and not (content[0] <= tok.i < content[1])
+    return Attribution(tok, _cue_end(tok), content, source, cls, np_object=np_object)
+
+
+def _span_of(tok: Token) -> tuple[int, int]:
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
+    """The token range a cue attributes: its clausal complement, or the clause it interrupts."""
+    for child in tok.children:
+        if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and cls != "report"):
+            return _trim(tok.doc, *_span_of(child))
+    passive = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    if passive is not None and cls in {"attitude", "belief"} and passive.pos_ != "PRON":
+        return _trim(tok.doc, *_span_of(passive))
+    for child in tok.children:  # "said: ..." with the statement parsed as a dependent
+        if child.dep_ in {"dobj", "attr"} and child.i > tok.i and _is_quote_start(child):
+            return _trim(tok.doc, *_span_of(child))
+    if tok.dep_ in {"parataxis", "ccomp", "advcl"} and tok.head.i != tok.i and cls == "speech":
+        found = _interrupted(tok)
+        if found is not None:
+            return found
+    if not _hypothetical(tok) and tok.lemma_.lower() not in ADDRESSEE_VERBS:
+        return _object(tok)
+    return None
+
+
+def _anaphoric(obj: Token) -> bool:
+    """"that position", "it", "this": the object points back rather than stating anything."""
+    if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "them", "these", "those"}:
+        return True
+    return any(c.dep_ == "det" and c.lower_ in {"this", "that", "these", "those"} for c in obj.children)
+
+
+def _hypothetical(tok: Token) -> bool:
+    """A bare infinitive or modal verb ("to support", "would back") unless a cue governs it."""
+    if tok.tag_ != "VB":
+        return False
+    head = tok.head
+    return not (tok.dep_ in {"xcomp", "ccomp"} and head.i != tok.i and is_cue(head) is not None)
+
+
+def _object(tok: Token) -> tuple[int, int] | None:
+    """The object a judgment or demand is about: "slammed the plan as reckless", "called for a ban"."""
+    preps = cue_preps().get(tok.lemma_.lower(), frozenset())
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objs:
+                return _trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
+    if tok.dep_ in {"acl", "amod"}:
+        return None  # "forces defending their country": a modifier, not a stance
+    obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
+    if obj is None or _anaphoric(obj):
+        return None
+    end = obj.right_edge.i + 1
+    for sib in tok.children:  # "... as a debate-eve conversion", "... a liar", "... to resign"
+        if (sib.i > obj.i and sib.dep_ in {"oprd", "xcomp", "ccomp"}) or (
+            sib.i > obj.i and sib.dep_ == "prep" and sib.lower_ in {"as", "for", "of"}
+        ):
+            end = max(end, sib.right_edge.i + 1)
+    return _trim(tok.doc, obj.left_edge.i, end)
+
+
+def _is_quote_start(tok: Token) -> bool:
+    left = tok.left_edge
+    return (left.i > 0 and tok.doc[left.i - 1].text in {"“", '"', ":"}) or left.text in {"“", '"'}
+
+
+def _interrupted(tok: Token) -> tuple[int, int] | None:
+    """"Y, X said, Z": the clause the cue hangs from, when the cue sits inside or after it."""
+    head = tok.head
+    if tok.dep_ == "advcl" and tok.i < head.i:
+        return None  # "Speaking in X, he ..." is circumstance, not a report of it
+    start, end = _span_of(head)
+    if tok.dep_ == "ccomp" and tok.i < head.i:
+        return None
+    # exclude a leading "Speaking ..., " style clause of the head from the content
+    return _trim(tok.doc, start, end)
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Drop edge punctuation and space tokens (quote marks stay: the caller widens to them)."""
+    while start < end and (doc[start].is_space or doc[start].text in {",", ";", "—", "–", ":"}):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "—", "–"}):
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _according(doc: Doc, tok: Token) -> Attribution | None:
+    """"according to X, Y" / "Y, according to X": X is the source, Y the content."""
+    to = doc[tok.i + 1]
+    objs = [c for c in to.children if c.dep_ == "pobj"] or [c for c in tok.children if c.dep_ == "pobj"]
+    if not objs:
+        return None
+    source = _np_span(objs[0])
+    sent = tok.sent
+    own_start = tok.i
+    own_end = max(source[1], to.i + 1)
+    if own_start - sent.start <= 1:  # "According to X, Y."
+        content = _trim(doc, own_end, sent.end)
+    else:  # "Y, according to X."
+        content = _trim(doc, sent.start, own_start)
+    if content is None:
+        return None
+    return Attribution(tok, to.i + 1, content, source, "report", according=True)
+
+
+def _source(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    """The mention of who speaks: the cue's subject, climbing to a governing verb if needed."""
+    tok: Token = cue
+    for _ in range(5):
+        subj = _subject_of(tok, quoted)
+        if subj is not None:
+            return subj
+        if tok.dep_ in {"advcl", "ccomp", "parataxis"} and tok.tag_ in FINITE:
+            break  # a finite verb has a subject of its own; the parse lost it
+        if tok.dep_ == "xcomp":
+            obj = next((c for c in tok.head.children if c.dep_ in {"dobj", "dative"}), None)
+            if obj is not None:
+                return _np_span(obj)
+        if tok.dep_ not in CLIMB or tok.head.i == tok.i:
+            break
+        if tok.dep_ == "ccomp" and tok.head.i > tok.i:
+            break
+        tok = tok.head
+    return _left_np(cue)
+
+
+def _subject_of(tok: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    subjects = [c for c in tok.children if c.dep_ in SUBJECTS and not _inside(c.i, quoted)]
+    for child in sorted(subjects, key=lambda c: abs(c.i - tok.i)):
+        if child.dep_ != "csubj":
+            if child.lower_ in RELATIVE and tok.dep_ == "relcl":
+                return _np_span(tok.head)
+            return _np_span(child)
+    for child in tok.children:
+        if child.dep_ == "agent":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return _np_span(pobj)
+    return None
+
+
+def _np_span(head: Token) -> tuple[int, int]:
+    """A noun phrase without its trailing appositive, relative clause or parenthetical."""
+    start, end = head.left_edge.i, head.i + 1
+    for child in head.rights:
+        if child.dep_ in {"appos", "relcl", "acl", "punct", "advcl", "cc", "conj"}:
+            if child.dep_ == "conj" and not _comma_between(head, child):
+                end = child.right_edge.i + 1
+                continue
+            if child.dep_ == "cc" and not _comma_between(head, child):
+                continue
+            break
+        end = child.right_edge.i + 1
+    doc = head.doc
+    while start < end and (doc[start].text in EDGE_PUNCT or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].text in EDGE_PUNCT or doc[end - 1].is_space):
+        end -= 1
+    if end <= start:
+        return head.i, head.i + 1
+    return start, end
+
+
+def _comma_between(a: Token, b: Token) -> bool:
+    return any(t.text == "," for t in a.doc[a.i + 1 : b.i])
+
+
+def _left_np(cue: Token) -> tuple[int, int] | None:
+    """Fallback when the parse gives no subject: the noun phrase right before the cue."""
+    doc = cue.doc
+    i = cue.i - 1
+    while i >= 0 and doc[i].pos_ in {"AUX", "ADV", "PART"} and doc[i].text not in EDGE_PUNCT:
+        i -= 1
+    end = i + 1
+    while i >= 0 and doc[i].pos_ in NP_POS and doc[i].text not in EDGE_PUNCT:
+        i -= 1
+    start = i + 1
+    if end - start < 1 or not any(doc[j].pos_ in {"PROPN", "NOUN", "PRON"} for j in range(start, end)):
+        return None
+    return start, end
+
+
+def sentence_of(doc: Doc, i: int) -> Span:
+    """The sentence holding token ``i``."""
+    return doc[i].sent

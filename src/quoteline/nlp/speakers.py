@@ -1,0 +1,229 @@
+"""Stage 3: resolve a source mention to the person or body it names, across the article.
+
+Rule-based coreference for attribution: full name <-> surname <-> honorific ("Gen. Milley"),
+pronouns to the most salient compatible speaker, descriptions ("the top US general") to the
+person the article introduces with that role (before or after), and titles from the words
+around a name ("Defense Secretary Lloyd Austin", "Lloyd Austin, the defense secretary").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from quoteline.nlp.lexicon import honorifics, pronouns, roles
+
+NAME_LABELS = {"PERSON"}
+BODY_LABELS = {"ORG", "NORP", "GPE"}
+TITLE_POS = {"PROPN", "NOUN", "ADJ", "ADP", "DET", "CCONJ", "PART"}
+DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
+POSSESSIVE = ("’s", "'s", "’", "'")
+
+
+@dataclass(slots=True)
+class Person:
+    """A person the article names, with what it says about them."""
+
+    name: str
+    surname: str
+    title: str | None = None
+    roles: set[str] = field(default_factory=set)
+    gender: str | None = None
+    first: int = 0  # char offset of the first mention
+    mentions: list[int] = field(default_factory=list)  # char offsets of name mentions
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Who a source mention is: canonical speaker, title, and how it was found."""
+
+    speaker: str | None
+    title: str | None
+    how: str  # name, surname, pronoun, role, body, unresolved
+    person: Person | None = None
+
+
+def clean_name(text: str) -> str:
+    """A name without leading honorifics, trailing possessive, or stray punctuation."""
+    words = text.replace("\n", " ").split()
+    titles = honorifics()
+    role_words = roles()
+    while len(words) > 1 and (words[0].lower() in titles or words[0].lower().rstrip(".") in role_words):
+        words = words[1:]
+    name = " ".join(words).strip(" ,;:—–-\"“”‘’")
+    for p in POSSESSIVE:
+        if name.endswith(p):
+            name = name[: -len(p)]
+    return name.strip()
+
+
+class SpeakerIndex:
+    """The people an article names, built once per Doc, and mention resolution over them."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.people: list[Person] = []
+        self._by_surname: dict[str, list[Person]] = {}
+        for ent in doc.ents:
+            if ent.label_ in NAME_LABELS:
+                self._add_mention(ent)
+
+    # ------------------------------------------------------------ building
+    def _add_mention(self, ent: Span) -> None:
+        name = clean_name(ent.text)
+        words = name.split()
+        if not words or not any(w[:1].isupper() for w in words):
+            return
+        person = self._match(words, ent.start_char)
+        if person is None:
+            person = Person(name=name, surname=words[-1], first=ent.start_char)
+            self.people.append(person)
+            self._by_surname.setdefault(words[-1].lower(), []).append(person)
+        elif len(words) > len(person.name.split()):
+            person.name = name  # the fullest form is canonical
+        person.mentions.append(ent.start_char)
+        self._add_context(person, ent)
+
+    def _match(self, words: list[str], at: int) -> Person | None:
+        """The known person a name refers to: same surname (and compatible first name)."""
+        cands = self._by_surname.get(words[-1].lower(), [])
+        if len(words) == 1 and not cands:
+            cands = [p for p in self.people if p.name.split()[0].lower() == words[0].lower()]
+        if len(words) > 1:
+            cands = [p for p in cands if _first_compatible(p.name.split(), words)]
+        return cands[-1] if cands else None
+
+    def _add_context(self, person: Person, ent: Span) -> None:
+        title, role_words, gender = _title_before(ent)
+        appos = _appositive_title(ent)
+        title = title or appos
+        if title and person.title is None:
+            person.title = title
+        person.roles.update(role_words)
+        if appos:
+            person.roles.update(w.lower().rstrip(".") for w in appos.split())
+        honor = self.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        gender = gender or honorifics().get(honor)
+        if gender and person.gender is None:
+            person.gender = gender
+
+    # ------------------------------------------------------------ resolving
+    def resolve(self, start: int, end: int, salient: list[Person]) -> Resolution:
+        """Resolve the source mention doc[start:end]; ``salient`` lists recent speakers, newest last."""
+        span = self.doc[start:end]
+        names = [e for e in span.ents if e.label_ in NAME_LABELS and _heads(e, span)]
+        if names:
+            return self._by_name(names[-1])
+        if len(span) == 1 and span[0].lower_ in pronouns():
+            return self._by_pronoun(span[0], salient)
+        role = self._by_role(span)
+        if role is not None:
+            return role
+        name = self._propn_name(span)
+        if name is not None:
+            return name
+        return Resolution(_strip_determiner(span.text), None, "body")
+
+    def _by_name(self, ent: Span) -> Resolution:
+        words = clean_name(ent.text).split()
+        person = self._match(words, ent.start_char) if words else None
+        if person is None:
+            return Resolution(clean_name(ent.text) or None, None, "unresolved")
+        how = "name" if len(words) > 1 else "surname"
+        return Resolution(person.name, person.title, how, person)
+
+    def _propn_name(self, span: Span) -> Resolution | None:
+        """A capitalised name the NER missed: match its last word as a surname."""
+        propn = [t for t in span if t.pos_ == "PROPN"]
+        if not propn or span.root.pos_ != "PROPN":
+            return None
+        cands = self._by_surname.get(span.root.text.lower(), [])
+        if cands:
+            return Resolution(cands[-1].name, cands[-1].title, "surname", cands[-1])
+        return None
+
+    def _by_pronoun(self, tok: Token, salient: list[Person]) -> Resolution:
+        want = pronouns()[tok.lower_]
+        if want in {"m", "f", "any"}:
+            for person in reversed(salient):
+                if person.gender in (None, want) or want == "any":
+                    return Resolution(person.name, person.title, "pronoun", person)
+            before = [p for p in self.people if p.first < tok.idx]
+            if before:
+                p = max(before, key=lambda q: max((m for m in q.mentions if m < tok.idx), default=-1))
+                return Resolution(p.name, p.title, "pronoun", p)
+        return Resolution(None, None, "unresolved")
+
+    def _by_role(self, span: Span) -> Resolution | None:
+        """"the top US general" -> the person introduced as a general (nearest first)."""
+        head = span.root
+        if head.pos_ not in {"NOUN", "PROPN"} or head.lower_ not in roles():
+            return None
+        if any(t.ent_type_ in NAME_LABELS for t in span):
+            return None
+        at = span.start_char
+        cands = [p for p in self.people if head.lower_ in p.roles]
+        if not cands:
+            return Resolution(_strip_determiner(span.text), None, "role")
+        best = min(cands, key=lambda p: min(abs(m - at) for m in p.mentions))
+        return Resolution(best.name, best.title, "role", best)
+
+
+def _first_compatible(known: list[str], words: list[str]) -> bool:
+    """"Mark Milley" ~ "Mark A. Milley" ~ "M. Milley"; not "Michelle Obama" ~ "Barack Obama"."""
+    a, b = known[0].lower().rstrip("."), words[0].lower().rstrip(".")
+    if len(known) == 1 or len(words) == 1:
+        return True
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def _title_before(ent: Span) -> tuple[str | None, set[str], str | None]:
+    """Title, role words and gender from the words before a name ("Defense Secretary Lloyd
+    Austin"); trailing ranks and courtesy titles count as roles but leave the title."""
+    doc = ent.doc
+    i = ent.start - 1
+    sent_start = ent.sent.start
+    while i >= sent_start and doc[i].pos_ in TITLE_POS and doc[i].text not in {",", "“", "”"}:
+        if doc[i].pos_ == "ADP" and doc[i].lower_ != "of":
+            break
+        if doc[i].pos_ in {"DET", "CCONJ", "PART"} and doc[i].lower_ not in {"the", "of"}:
+            break
+        i -= 1
+    words = [t for t in doc[i + 1 : ent.start]]
+    role_words = {t.lower_.rstrip(".") for t in words} & (roles() | set(honorifics()))
+    gender = None
+    hon = honorifics()
+    while words and (words[-1].lower_ in hon or words[-1].lower_.rstrip(".") in hon):
+        gender = gender or hon.get(words[-1].lower_)
+        words = words[:-1]
+    while words and (words[0].lower_ in DETERMINERS or words[0].pos_ in {"ADP", "CCONJ", "PART"}):
+        words = words[1:]
+    if not words or not any(w.lower_.rstrip(".") in roles() for w in words):
+        return None, role_words, gender
+    return doc[words[0].i : words[-1].i + 1].text, role_words, gender
+
+
+def _appositive_title(ent: Span) -> str | None:
+    """"Lloyd Austin, the defense secretary," -> "defense secretary"."""
+    for child in ent.root.children:
+        if child.dep_ == "appos" and child.i > ent.end - 1 and child.lower_ in roles():
+            words = [t for t in child.subtree if not t.is_punct]
+            text = " ".join(t.text for t in words)
+            return _strip_determiner(text)
+    return None
+
+
+def _strip_determiner(text: str) -> str:
+    words = text.split()
+    if words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    return " ".join(words).strip(" ,;:") or text
+
+
+def _heads(ent: Span, span: Span) -> bool:
+    """True when the name is the mention's head (not "the Biden administration")."""
+    root = span.root
+    if ent.start <= root.i < ent.end:
+        return True
+    return root.lower_ in roles() or root.lower_ in honorifics() or root.dep_ == "appos"
