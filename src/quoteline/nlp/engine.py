@@ -171,7 +171,13 @@ def _substantial(view: DocView, start: int, end: int) -> bool:
 def _uncued(view: DocView, cands: list[Candidate], used: set[int]) -> list[Candidate]:
     out: list[Candidate] = []
     for i, q in enumerate(view.quotes):
-        if i in used or not _speech_like(view, q):
+        if i in used:
+            continue
+        if not _speech_like(view, q):
+            # a short quote right beside its cue is still speech: “Absolutely not,” she said.
+            cand = _near_cue(view, q, max_dist=2) if _closes_clause(view, q) else None
+            if cand is not None:
+                out.append(cand)
             continue
         cand = _near_cue(view, q) or _colon_or_dash(view, q)
         if cand is None:
@@ -204,7 +210,13 @@ def _sentence_range(view: DocView, q: QuoteSpan) -> tuple[int, int]:
     return first.start, last.end
 
 
-def _near_cue(view: DocView, q: QuoteSpan) -> Candidate | None:
+def _closes_clause(view: DocView, q: QuoteSpan) -> bool:
+    """True when the quoted words end with , ! ? or . inside the marks (a full utterance)."""
+    inner = view.text[q.inner[0] : q.inner[1]].rstrip()
+    return len(WORD_RE.findall(inner)) >= 1 and inner[-1:] in {",", "!", "?", "."}
+
+
+def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | None:
     """A speech cue in the quote's own sentence(s), outside any quote: “...,” she said."""
     s0, s1 = _sentence_range(view, q)
     qs, qe = view.tokens_of(*q.outer)
@@ -215,7 +227,7 @@ def _near_cue(view: DocView, q: QuoteSpan) -> Candidate | None:
         dist = qs - tok.i if tok.i < qs else tok.i - qe
         if best is None or dist < best[0]:
             best = (dist, tok)
-    if best is None or best[0] > 12:
+    if best is None or best[0] > max_dist:
         return None
     from quoteline.nlp.attribution import _source  # the same subject rules as cued content
 

@@ -134,14 +134,23 @@ class SpeakerIndex:
         return Resolution(person.name, person.title, how, person)
 
     def _propn_name(self, span: Span) -> Resolution | None:
-        """A capitalised name the NER missed: match its last word as a surname."""
-        propn = [t for t in span if t.pos_ == "PROPN"]
-        if not propn or span.root.pos_ != "PROPN":
+        """A capitalised name the NER missed: a known surname, or a titled name to remember."""
+        if span.root.pos_ != "PROPN" or any(t.pos_ not in {"PROPN", "PUNCT"} for t in span):
             return None
         cands = self._by_surname.get(span.root.text.lower(), [])
         if cands:
             return Resolution(cands[-1].name, cands[-1].title, "surname", cands[-1])
-        return None
+        name = clean_name(span.text)
+        if len(name.split()) < 2 and name == span.text.strip():
+            return None  # a bare "Reuters": a body, not a person
+        title = span.text[: span.text.find(name)].strip() or None if name in span.text else None
+        person = Person(name=name, surname=name.split()[-1], title=title, first=span.start_char)
+        person.mentions.append(span.start_char)
+        if title:
+            person.roles.update(w.lower().rstrip(".") for w in title.split())
+        self.people.append(person)
+        self._by_surname.setdefault(person.surname.lower(), []).append(person)
+        return Resolution(person.name, person.title, "name", person)
 
     def _by_pronoun(self, tok: Token, salient: list[Person]) -> Resolution:
         want = pronouns()[tok.lower_]

@@ -1,0 +1,208 @@
+"""Extraction behaviour on short written texts, one pattern at a time, and on the seed article."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import quoteline
+from quoteline.models import Quote
+
+
+def find(quotes: list[Quote], words: str) -> Quote:
+    """The quote whose text contains ``words``."""
+    hits = [q for q in quotes if words in q.text]
+    assert hits, f"no quote contains {words!r}; got {[q.text for q in quotes]}"
+    return hits[0]
+
+
+def test_direct_quote_with_cue_after() -> None:
+    text = "“We will rebuild the bridge by spring,” Mayor Ana Ruiz said on Tuesday."
+    q = find(quoteline.extract(text, published="2024-03-14"), "rebuild the bridge")
+    assert q.kind == "direct"
+    assert q.speaker == "Ana Ruiz"
+    assert q.cue is not None and q.cue.text == "said"
+    assert q.said_on == dt.date(2024, 3, 12)
+    assert q.said_on_basis == "on Tuesday"
+
+
+def test_split_quote_around_cue_gives_both_fragments_one_speaker() -> None:
+    text = "“The budget is balanced,” she said, “and the schools will get more money.” Jane Okafor chairs the council."
+    text = "Council chair Jane Okafor spoke to reporters. " + text
+    quotes = quoteline.extract(text)
+    a, b = find(quotes, "budget is balanced"), find(quotes, "schools will get")
+    assert a.speaker == b.speaker == "Jane Okafor"
+    assert a.kind == b.kind == "direct"
+
+
+def test_mixed_quote_and_indirect_speech() -> None:
+    text = (
+        "Senator Tom Baker said the plan was “dead on arrival” in the Senate. "
+        "Baker said the committee would not take up the bill this year."
+    )
+    quotes = quoteline.extract(text)
+    mixed = find(quotes, "dead on arrival")
+    indirect = find(quotes, "committee would not take up")
+    assert mixed.kind == "mixed" and indirect.kind == "indirect"
+    assert mixed.speaker == indirect.speaker == "Tom Baker"
+
+
+def test_according_to_and_colon_attribution() -> None:
+    text = (
+        "The factory will close in June, according to the company's chief executive, Lena Park.\n\n"
+        "Park was blunt: “There is no buyer and there will be no buyer.”"
+    )
+    quotes = quoteline.extract(text)
+    acc = find(quotes, "factory will close")
+    assert acc.cue is not None and acc.cue.text == "according to"
+    colon = find(quotes, "no buyer")
+    assert colon.speaker == "Lena Park"
+
+
+def test_dash_attribution() -> None:
+    text = "“Nobody told us the water was unsafe to drink for weeks.” — Maria Lopez, a resident."
+    q = find(quoteline.extract(text), "water was unsafe")
+    assert q.speaker == "Maria Lopez"
+
+
+def test_parenthetical_cue() -> None:
+    text = "The new rules, Commissioner Dev Patel suggested, could cut emissions by a third within a decade."
+    q = find(quoteline.extract(text), "cut emissions")
+    assert q.speaker == "Dev Patel"
+    assert q.kind == "indirect"
+
+
+def test_scare_quotes_and_titles_are_not_speech() -> None:
+    text = (
+        "The “reform” passed the House after a long night. The band played “Born to Run” twice. "
+        "The film “The Long Road Home Tonight” opened on Friday."
+    )
+    assert quoteline.extract(text) == []
+
+
+def test_pronoun_resolves_to_the_antecedent_and_continuation() -> None:
+    text = (
+        "Governor Lisa Grant visited the flooded town on Monday.\n\n"
+        "“We will not leave anyone behind,” she said. “Help is coming, and it is coming today.”"
+    )
+    quotes = quoteline.extract(text, published="2024-05-08")
+    first = find(quotes, "leave anyone behind")
+    cont = find(quotes, "Help is coming")
+    assert first.speaker == cont.speaker == "Lisa Grant"
+    assert first.source is not None and first.source.text == "she"
+    assert cont.cue is None  # continues the previous speaker without a cue
+
+
+def test_description_resolves_to_the_introduced_person() -> None:
+    text = (
+        "Finance Minister Karl Weber presented the budget on Wednesday. "
+        "The minister said taxes on fuel would rise next year."
+    )
+    q = find(quoteline.extract(text), "taxes on fuel")
+    assert q.speaker == "Karl Weber"
+    assert q.speaker_title == "Finance Minister"
+
+
+def test_surnames_do_not_merge_different_people() -> None:
+    text = (
+        "Barack Obama said the economy had recovered. "
+        "Michelle Obama said the schools needed more teachers."
+    )
+    quotes = quoteline.extract(text)
+    assert find(quotes, "economy had recovered").speaker == "Barack Obama"
+    assert find(quotes, "more teachers").speaker == "Michelle Obama"
+
+
+def test_neighbouring_sentence_names_the_speaker() -> None:
+    text = (
+        "Coach Sam Reid defended the decision after the game. "
+        "“We played the young players because they earned it in practice.”"
+    )
+    q = find(quoteline.extract(text), "young players")
+    assert q.speaker == "Sam Reid"
+    assert q.cue is None
+    assert q.source is not None and q.source.text == "Coach Sam Reid"  # in the sentence before
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("yesterday", dt.date(2022, 11, 15)),
+        ("last Wednesday", dt.date(2022, 11, 9)),
+        ("on Wednesday", dt.date(2022, 11, 16)),
+        ("on Nov. 9", dt.date(2022, 11, 9)),
+    ],
+)
+def test_said_on_resolves_relative_dates(phrase: str, expected: dt.date) -> None:
+    text = f"“The talks can start before the winter comes,” the envoy Ian Moss said {phrase}."
+    q = find(quoteline.extract(text, published="2022-11-16"), "talks can start")
+    assert q.said_on == expected
+
+
+def test_said_on_is_unset_without_evidence_or_publication_date() -> None:
+    text = "“The talks can start before the winter comes,” the envoy Ian Moss said."
+    assert find(quoteline.extract(text, published="2022-11-16"), "talks").said_on is None
+    text = "“The talks can start before the winter comes,” the envoy Ian Moss said on Wednesday."
+    assert find(quoteline.extract(text), "talks").said_on is None
+
+
+def test_multi_paragraph_quote_is_one_quote() -> None:
+    text = (
+        "Dr. Helen Cho described the outbreak.\n\n"
+        "“The first cases appeared in the north of the city.\n\n"
+        "“Within a week the hospitals were full,” Cho said."
+    )
+    quotes = quoteline.extract(text)
+    q = find(quotes, "first cases appeared")
+    assert "hospitals were full" in q.text
+    assert q.speaker == "Helen Cho"
+
+
+def test_quotes_are_stamped_with_versions() -> None:
+    q = quoteline.extract("“We are ready for the storm,” Chief Ravi Das said.")[0]
+    assert q.extractor.startswith("quoteline ")
+    assert "core_web_sm" in q.model
+
+
+def test_extract_many_keeps_order_and_records_skips() -> None:
+    from quoteline.models import Article, Extraction, Skip
+
+    arts = [
+        Article(text="“We will win this race,” Jo Park said.", id="a"),
+        Article(text="   ", id="b"),
+        Article(text="Nothing quoted here at all.", id="c"),
+    ]
+    out = list(quoteline.extract_many(arts))
+    assert [type(r) for r in out] == [Extraction, Skip, Extraction]
+    assert isinstance(out[1], Skip) and out[1].reason == "empty text"
+    first = out[0]
+    assert isinstance(first, Extraction) and first.quotes[0].article_id == "a"
+
+
+# ------------------------------------------------------------------ the seed article
+SEED_SAID_ON = {
+    "There can be a political solution": "2022-11-16",
+    "You want to negotiate": "2022-11-16",
+    "had not seen any information": "2022-11-16",
+    "both Russia and Ukraine should realize": "2022-11-09",
+    "When there is an opportunity": "2022-11-09",
+    "When is a good time": "2022-11-16",
+}
+
+
+def test_seed_article_speakers_titles_and_dates(seed_text: str) -> None:
+    quotes = quoteline.extract(seed_text, published="2022-11-16")
+    general = find(quotes, "there might be a window")
+    assert general.source is not None and general.source.text == "the top US general"
+    assert general.speaker == "Mark Milley"
+    chair = find(quotes, "hurting really bad")
+    assert chair.kind == "mixed"
+    assert chair.speaker_title == "Chairman of the Joint Chiefs of Staff"
+    austin = find(quotes, "When is a good time")
+    assert austin.speaker == "Lloyd Austin" and austin.kind == "direct"
+    assert find(quotes, "had not seen any information").speaker_title == "Defense Secretary"
+    for words, day in SEED_SAID_ON.items():
+        assert find(quotes, words).said_on == dt.date.fromisoformat(day), words
+    for q in quotes:
+        assert seed_text[q.start : q.end] == q.text
