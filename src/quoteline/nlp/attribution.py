@@ -18,6 +18,7 @@ SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
 RELATIVE = {"who", "which", "that"}
 FINITE = {"VBD", "VBZ", "VBP"}
+STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
@@ -70,15 +71,16 @@ def find_attributions(doc: Doc, quoted_tokens: Sequence[tuple[int, int]]) -> lis
 
 
 def _general_cue(tok: Token) -> str | None:
-    """A verb outside the lexicon that reports a clause of someone's: "X figures that ...". """
-    if tok.pos_ != "VERB" or not any(c.dep_ == "ccomp" for c in tok.children):
+    """A verb outside the lexicon whose human subject reports a clause: "X figures that ..."."""
+    if tok.pos_ != "VERB":
         return None
-    subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subj is None or subj.lower_ in {"it", "there", "this", "that", "which"}:
         return None
-    if subj.pos_ not in {"PROPN", "PRON"} and subj.ent_type_ not in {"PERSON", "ORG", "NORP", "GPE"}:
-        return None
-    return "belief"
+    if any(c.dep_ == "ccomp" for c in tok.children):
+        human = subj.pos_ in {"PROPN", "PRON"} or subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+        return "belief" if human else None
+    return None
 
 
 def _cue_end(tok: Token) -> int:
@@ -155,11 +157,12 @@ def _object(tok: Token) -> tuple[int, int] | None:
     if obj is None or _anaphoric(obj):
         return None
     end = obj.right_edge.i + 1
-    for sib in tok.children:  # "... as a debate-eve conversion", "... a liar", "... to resign"
-        if (sib.i > obj.i and sib.dep_ in {"oprd", "xcomp", "ccomp"}) or (
-            sib.i > obj.i and sib.dep_ == "prep" and sib.lower_ in {"as", "for", "of"}
-        ):
-            end = max(end, sib.right_edge.i + 1)
+    for sib in tok.rights:  # "... as a debate-eve conversion", "... on two fronts", "... to resign"
+        if sib.i <= obj.i:
+            continue
+        if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in tok.doc[end : sib.i]):
+            break
+        end = sib.right_edge.i + 1
     return _trim(tok.doc, obj.left_edge.i, end)
 
 

@@ -391,7 +391,7 @@ def _kind(view: DocView, start: int, end: int) -> QuoteKind:
 
 
 CONFIDENCE = {"cue": 0.9, "colon": 0.85, "dash": 0.85, "continuation": 0.75, "neighbour": 0.7}
-CLASS_FACTOR = {"speech": 1.0, "report": 0.85, "belief": 0.7, "intent": 0.6}
+CLASS_FACTOR = {"speech": 1.0, "report": 0.85, "belief": 0.7, "intent": 0.6, "attitude": 0.6}
 KIND_FACTOR = {"direct": 1.0, "mixed": 0.95, "indirect": 0.85}
 
 

@@ -71,3 +71,4 @@ def cue_preps() -> dict[str, frozenset[str]]:
     for head, prep in _lines("cue_preps.txt"):
         out.setdefault(head, set()).add(prep)
     return {k: frozenset(v) for k, v in out.items()}
+
