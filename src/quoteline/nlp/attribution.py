@@ -47,6 +47,9 @@ def is_cue(tok: Token) -> str | None:
     phrase = cue_phrases().get(tok.lemma_.lower())
     if phrase and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in phrase:
         return "speech"
+    preps = cue_preps().get(tok.lemma_.lower())
+    if preps and any(c.dep_ in {"prep", "prt"} and c.lower_ in preps for c in tok.children):
+        return "attitude"
     return None
 
 
@@ -62,6 +65,8 @@ def find_attributions(doc: Doc, quoted_tokens: Sequence[tuple[int, int]]) -> lis
             continue
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             att = _according(doc, tok)
+        elif tok.text == ":":
+            att = _headline_colon(doc, tok)
         else:
             cls = is_cue(tok) or _general_cue(tok)
             att = _verb_cue(tok, cls, quoted_tokens) if cls else None
@@ -209,6 +214,21 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     if content is None:
         return None
     return Attribution(tok, to.i + 1, content, source, "report", according=True)
+
+
+def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
+    """"Clinton: Trump's view of the world is wrong" - a short name, a colon, a statement."""
+    sent = colon.sent
+    before = doc[sent.start : colon.i]
+    if not 1 <= len(before) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in before):
+        return None
+    if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before):
+        return None
+    content = _trim(doc, colon.i + 1, sent.end)
+    if content is None or content[1] - content[0] < 3:
+        return None
+    source = _trim(doc, before.start, before.end)
+    return Attribution(colon, colon.i + 1, content, source, "speech")
 
 
 def _source(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:

@@ -72,3 +72,4 @@ def cue_preps() -> dict[str, frozenset[str]]:
         out.setdefault(head, set()).add(prep)
     return {k: frozenset(v) for k, v in out.items()}
 
+
