@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from quoteline.nlp.lexicon import cue_phrases, cue_preps, cue_verbs
+from quoteline.nlp.lexicon import cue_nouns, cue_phrases, cue_preps, cue_verbs, light_verbs
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
@@ -53,7 +53,7 @@ def is_cue(tok: Token) -> str | None:
     return None
 
 
-def _inside(i: int, spans: Sequence[tuple[int, int]]) -> bool:
+def inside(i: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= i < e for s, e in spans)
 
 
@@ -61,7 +61,7 @@ def find_attributions(doc: Doc, quoted_tokens: Sequence[tuple[int, int]]) -> lis
     """Every cue outside quotation marks that has a clausal content, in text order."""
     out: list[Attribution] = []
     for tok in doc:
-        if _inside(tok.i, quoted_tokens):
+        if inside(tok.i, quoted_tokens):
             continue
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             att = _according(doc, tok)
@@ -100,7 +100,7 @@ def _verb_cue(tok: Token, cls: str, quoted: Sequence[tuple[int, int]]) -> Attrib
     content = _complement(tok, cls)
     if content is None:
         return None
-    source = _source(tok, quoted)
+    source = source_of(tok, quoted)
     interrupted = content[0] <= tok.i < content[1]
     if source is not None and not interrupted and content[0] <= source[0] < content[1]:
         source = None
@@ -117,13 +117,13 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
     """The token range a cue attributes: its clausal complement, or the clause it interrupts."""
     for child in tok.children:
         if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and cls != "report"):
-            return _trim(tok.doc, *_span_of(child))
+            return trim(tok.doc, *_span_of(child))
     passive = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
     if passive is not None and cls in {"attitude", "belief"} and passive.pos_ != "PRON":
-        return _trim(tok.doc, *_span_of(passive))
+        return trim(tok.doc, *_span_of(passive))
     for child in tok.children:  # "said: ..." with the statement parsed as a dependent
         if child.dep_ in {"dobj", "attr"} and child.i > tok.i and _is_quote_start(child):
-            return _trim(tok.doc, *_span_of(child))
+            return trim(tok.doc, *_span_of(child))
     if tok.dep_ in {"parataxis", "ccomp", "advcl"} and tok.head.i != tok.i and cls == "speech":
         found = _interrupted(tok)
         if found is not None:
@@ -155,12 +155,14 @@ def _object(tok: Token) -> tuple[int, int] | None:
         if child.dep_ == "prep" and child.lower_ in preps:
             objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objs:
-                return _trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
+                return trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
     if tok.dep_ in {"acl", "amod"}:
         return None  # "forces defending their country": a modifier, not a stance
     obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
     if obj is None or _anaphoric(obj):
         return None
+    if obj.lower_ in cue_nouns() and tok.lemma_.lower() in light_verbs():
+        return None  # "raised questions about X": the noun carries the cue (see nominal.py)
     end = obj.right_edge.i + 1
     for sib in tok.rights:  # "... as a debate-eve conversion", "... on two fronts", "... to resign"
         if sib.i <= obj.i:
@@ -168,7 +170,7 @@ def _object(tok: Token) -> tuple[int, int] | None:
         if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in tok.doc[end : sib.i]):
             break
         end = sib.right_edge.i + 1
-    return _trim(tok.doc, obj.left_edge.i, end)
+    return trim(tok.doc, obj.left_edge.i, end)
 
 
 def _is_quote_start(tok: Token) -> bool:
@@ -185,10 +187,10 @@ def _interrupted(tok: Token) -> tuple[int, int] | None:
     if tok.dep_ == "ccomp" and tok.i < head.i:
         return None
     # exclude a leading "Speaking ..., " style clause of the head from the content
-    return _trim(tok.doc, start, end)
+    return trim(tok.doc, start, end)
 
 
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+def trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Drop edge punctuation and space tokens (quote marks stay: the caller widens to them)."""
     while start < end and (doc[start].is_space or doc[start].text in {",", ";", "—", "–", ":"}):
         start += 1
@@ -208,9 +210,9 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     own_start = tok.i
     own_end = max(source[1], to.i + 1)
     if own_start - sent.start <= 1:  # "According to X, Y."
-        content = _trim(doc, own_end, sent.end)
+        content = trim(doc, own_end, sent.end)
     else:  # "Y, according to X."
-        content = _trim(doc, sent.start, own_start)
+        content = trim(doc, sent.start, own_start)
     if content is None:
         return None
     return Attribution(tok, to.i + 1, content, source, "report", according=True)
@@ -224,14 +226,14 @@ def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
         return None
     if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before):
         return None
-    content = _trim(doc, colon.i + 1, sent.end)
+    content = trim(doc, colon.i + 1, sent.end)
     if content is None or content[1] - content[0] < 3:
         return None
-    source = _trim(doc, before.start, before.end)
+    source = trim(doc, before.start, before.end)
     return Attribution(colon, colon.i + 1, content, source, "speech")
 
 
-def _source(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+def source_of(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
     """The mention of who speaks: the cue's subject, climbing to a governing verb if needed."""
     tok: Token = cue
     for _ in range(5):
@@ -253,7 +255,7 @@ def _source(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, in
 
 
 def _subject_of(tok: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
-    subjects = [c for c in tok.children if c.dep_ in SUBJECTS and not _inside(c.i, quoted)]
+    subjects = [c for c in tok.children if c.dep_ in SUBJECTS and not inside(c.i, quoted)]
     for child in sorted(subjects, key=lambda c: abs(c.i - tok.i)):
         if child.dep_ != "csubj":
             if child.lower_ in RELATIVE and tok.dep_ == "relcl":

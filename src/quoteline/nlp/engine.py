@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from quoteline.models import Quote, QuoteKind, Span
-from quoteline.nlp.attribution import Attribution, find_attributions, is_cue
+from quoteline.nlp.attribution import Attribution, find_attributions, is_cue, source_of
+from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.dates import DateHit, find_date
 from quoteline.nlp.lexicon import anaphoric_times, work_cues
 from quoteline.nlp.quotemarks import QuoteSpan, find_quote_spans
@@ -80,7 +81,9 @@ def quotes_in_doc(doc: Doc, published: dt.date | None) -> list[Quote]:
         return []
     view = DocView(doc)
     used: set[int] = set()
-    cands = _from_cues(view, find_attributions(doc, view.quote_tokens), used)
+    atts = find_attributions(doc, view.quote_tokens) + nominal_attributions(doc, view.quote_tokens)
+    atts.sort(key=lambda a: a.cue.i)
+    cands = _from_cues(view, atts, used)
     cands += _uncued(view, cands, used)
     cands.sort(key=lambda c: (c.start, c.end))
     cands = _dedupe(cands)
@@ -229,11 +232,9 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
             best = (dist, tok)
     if best is None or best[0] > max_dist:
         return None
-    from quoteline.nlp.attribution import _source  # the same subject rules as cued content
-
     tok = best[1]
     return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok,
-                     _source(tok, view.quote_tokens), "cue")
+                     source_of(tok, view.quote_tokens), "cue")
 
 
 def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:

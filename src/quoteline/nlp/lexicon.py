@@ -73,3 +73,15 @@ def cue_preps() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+
+
+@functools.cache
+def cue_nouns() -> frozenset[str]:
+    """Nouns that carry a statement or stance ("claim", "criticism", "questions")."""
+    return frozenset(row[0] for row in _lines("cue_nouns.txt"))
+
+
+@functools.cache
+def light_verbs() -> frozenset[str]:
+    """Verbs that form a cue with a stance noun ("raise questions", "make the case")."""
+    return frozenset(row[0] for row in _lines("light_verbs.txt"))

@@ -1,0 +1,68 @@
+"""Stage 2b: statements carried by nouns ("Trump's claim that ...", "raised questions about X").
+
+A stance noun counts as a cue when someone owns it: a possessor ("her criticism of the plan")
+or the subject of a light verb that takes it ("the senator raised questions about the deal").
+The clause or prepositional object after the noun is the content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+
+from quoteline.nlp.attribution import Attribution, inside, source_of, trim
+from quoteline.nlp.lexicon import cue_nouns, light_verbs
+
+CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding"}
+
+
+def nominal_attributions(doc: Doc, quoted: Sequence[tuple[int, int]]) -> list[Attribution]:
+    """Attributions whose cue is a stance noun owned by a speaker."""
+    out: list[Attribution] = []
+    nouns = cue_nouns()
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.lower_ not in nouns or inside(tok.i, quoted):
+            continue
+        att = _owned(tok, quoted)
+        if att is not None:
+            out.append(att)
+    return out
+
+
+def is_light_object(obj: Token) -> bool:
+    """True for "questions" in "raised questions": the noun, not the verb, carries the cue."""
+    return obj.lower_ in cue_nouns() and obj.head.lemma_.lower() in light_verbs()
+
+
+def _owned(noun: Token, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+    content = _content(noun)
+    if content is None:
+        return None
+    poss = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if poss is not None and poss.pos_ in {"PROPN", "PRON"}:
+        return Attribution(noun, noun.i + 1, content, (poss.left_edge.i, poss.i + 1), "attitude",
+                           np_object=True)
+    head = noun.head
+    if noun.dep_ == "dobj" and head.lemma_.lower() in light_verbs():
+        source = source_of(head, quoted)
+        if source is None:
+            return None
+        return Attribution(head, noun.i + 1, content, source, "attitude", np_object=True)
+    return None
+
+
+def _content(noun: Token) -> tuple[int, int] | None:
+    """The clause ("that ...") or prepositional object ("about X") that states the content."""
+    for child in noun.rights:
+        if child.dep_ in {"acl", "ccomp", "relcl"} and _that_clause(child):
+            return trim(noun.doc, child.left_edge.i, child.right_edge.i + 1)
+        if child.dep_ == "prep" and child.lower_ in CONTENT_PREPS:
+            objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objs:
+                return trim(noun.doc, objs[0].left_edge.i, child.right_edge.i + 1)
+    return None
+
+
+def _that_clause(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children) or clause.dep_ == "ccomp"
