@@ -16,9 +16,9 @@ from spacy.tokens import Doc, Token
 
 from quoteline.models import Quote, QuoteKind, Span
 from quoteline.nlp.attribution import Attribution, find_attributions, is_cue, source_of
-from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.dates import DateHit, find_date
 from quoteline.nlp.lexicon import anaphoric_times, work_cues
+from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.quotemarks import QuoteSpan, find_quote_spans
 from quoteline.nlp.speakers import Person, Resolution, SpeakerIndex
 
@@ -96,8 +96,8 @@ def _from_cues(view: DocView, atts: list[Attribution], used: set[int]) -> list[C
     clauses = [a.content for a in atts if not a.np_object]
     out: list[Candidate] = []
     for att in atts:
-        if att.np_object and _nested(att, clauses):
-            continue  # a stance inside someone's reported clause is theirs, not a new attribution
+        if _nested(att, clauses):
+            continue  # a report inside someone's reported clause is part of their statement
         out.extend(_att_candidates(view, att, used))
     return out
 
