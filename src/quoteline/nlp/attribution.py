@@ -115,9 +115,10 @@ def _span_of(tok: Token) -> tuple[int, int]:
 
 def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
     """The token range a cue attributes: its clausal complement, or the clause it interrupts."""
-    for child in tok.children:
-        if child.dep_ == "ccomp" or (child.dep_ == "xcomp" and cls != "report"):
-            return trim(tok.doc, *_span_of(child))
+    clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}]
+    if clauses:  # several: prefer the "that"-clause, then the longest
+        best = max(clauses, key=lambda c: (_has_that(c), c.right_edge.i - c.left_edge.i))
+        return trim(tok.doc, *_span_of(best))
     passive = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
     if passive is not None and cls in {"attitude", "belief"} and passive.pos_ != "PRON":
         return trim(tok.doc, *_span_of(passive))
@@ -141,11 +142,10 @@ def _anaphoric(obj: Token) -> bool:
 
 
 def _hypothetical(tok: Token) -> bool:
-    """A bare infinitive or modal verb ("to support", "would back") unless a cue governs it."""
+    """A verb under a modal ("would back", "could support"): a possibility, not a stance."""
     if tok.tag_ != "VB":
         return False
-    head = tok.head
-    return not (tok.dep_ in {"xcomp", "ccomp"} and head.i != tok.i and is_cue(head) is not None)
+    return any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
 
 
 def _object(tok: Token) -> tuple[int, int] | None:
@@ -171,6 +171,10 @@ def _object(tok: Token) -> tuple[int, int] | None:
             break
         end = sib.right_edge.i + 1
     return trim(tok.doc, obj.left_edge.i, end)
+
+
+def _has_that(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
 def _is_quote_start(tok: Token) -> bool:
