@@ -156,8 +156,8 @@ def _object(tok: Token) -> tuple[int, int] | None:
             objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objs:
                 return trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
-    if tok.dep_ in {"acl", "amod"}:
-        return None  # "forces defending their country": a modifier, not a stance
+    if tok.dep_ == "amod":
+        return None  # an adjectival participle ("the blasted plan") names no stance-taker
     obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
     if obj is None or _anaphoric(obj):
         return None
