@@ -18,6 +18,7 @@ SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
 RELATIVE = {"who", "which", "that"}
 FINITE = {"VBD", "VBZ", "VBP"}
+QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
@@ -165,7 +166,7 @@ def _object(tok: Token) -> tuple[int, int] | None:
         return None  # "raised questions about X": the noun carries the cue (see nominal.py)
     end = obj.right_edge.i + 1
     for sib in tok.rights:  # "... as a debate-eve conversion", "... on two fronts", "... to resign"
-        if sib.i <= obj.i:
+        if sib.i <= obj.i or sib.text in QUOTE_MARKS:
             continue
         if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in tok.doc[end : sib.i]):
             break

@@ -182,7 +182,7 @@ def _uncued(view: DocView, cands: list[Candidate], used: set[int]) -> list[Candi
             if cand is not None:
                 out.append(cand)
             continue
-        cand = _near_cue(view, q) or _colon_or_dash(view, q)
+        cand = _colon_or_dash(view, q) or _near_cue(view, q)
         if cand is None:
             cand = _continuation(view, q, cands + out) or _neighbour(view, q)
         if cand is not None:
@@ -222,10 +222,13 @@ def _closes_clause(view: DocView, q: QuoteSpan) -> bool:
 def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | None:
     """A speech cue in the quote's own sentence(s), outside any quote: “...,” she said."""
     s0, s1 = _sentence_range(view, q)
+    gap = view.text[q.close + 1 : view.doc[s1].idx] if s1 < len(view.doc) else "\n"
+    if not gap.strip() and "\n" not in gap:
+        s1 = view.doc[s1].sent.end  # the parser may split off a trailing "Dr. Nwosu said."
     qs, qe = view.tokens_of(*q.outer)
     best: tuple[int, Token] | None = None
     for tok in view.doc[s0:s1]:
-        if view.in_quote(tok.idx) or is_cue(tok) != "speech":
+        if view.in_quote(tok.idx) or is_cue(tok) != "speech" or _sentence_between(view, q, tok):
             continue
         dist = qs - tok.i if tok.i < qs else tok.i - qe
         if best is None or dist < best[0]:
@@ -235,6 +238,12 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
     tok = best[1]
     return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok,
                      source_of(tok, view.quote_tokens), "cue")
+
+
+def _sentence_between(view: DocView, q: QuoteSpan, tok: Token) -> bool:
+    """True when a sentence ends between the quote and the cue (outside quote marks)."""
+    gap = view.text[q.close + 1 : tok.idx] if tok.idx > q.close else view.text[tok.idx : q.open]
+    return any(ch in ".!?" for ch in gap)
 
 
 def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
@@ -264,6 +273,9 @@ def _subject_before(view: DocView, start: int, end: int) -> tuple[int, int] | No
     toks = view.doc[start:end]
     for tok in toks:
         if tok.dep_ in {"nsubj", "nsubjpass"}:
+            poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
+            if poss is not None:  # "Her advice was blunt:" - she is the speaker
+                return poss.left_edge.i, poss.i + 1
             return tok.left_edge.i, tok.i + 1
     names = [t for t in toks if t.ent_type_ in {"PERSON", "ORG"}]
     if names and names[-1].i >= end - 4:
@@ -344,9 +356,11 @@ def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
     elif c.source is not None:
         res: Resolution = index.resolve(c.source[0], c.source[1], salient)
         c.speaker, c.title, c.person, c.resolved_how = res.speaker, res.title, res.person, res.how
-        if res.how == "pronoun" and res.person is not None and res.person.gender is None:
-            pron = index.doc[c.source[0]].lower_
-            res.person.gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pron)
+        if res.how == "pronoun" and res.person is not None:
+            pron = index.doc[c.source[0]]
+            res.person.subject_mentions.append(pron.idx)  # "she said" keeps her salient
+            if res.person.gender is None:
+                res.person.gender = {"he": "m", "him": "m", "she": "f", "her": "f"}.get(pron.lower_)
     if c.person is not None:
         if c.person in salient:
             salient.remove(c.person)
@@ -401,6 +415,8 @@ def _to_quote(view: DocView, c: Candidate) -> Quote | None:
     if end <= start:
         return None
     kind = _kind(view, start, end)
+    if kind != "direct" and len(WORD_RE.findall(view.text[start:end])) < 2:
+        return None  # "who said when": a fragment, not a statement
     conf = CONFIDENCE[c.how] * CLASS_FACTOR.get(c.cue_class, 0.6) * KIND_FACTOR[kind]
     if c.speaker is None:
         conf *= 0.6

@@ -85,3 +85,15 @@ def cue_nouns() -> frozenset[str]:
 def light_verbs() -> frozenset[str]:
     """Verbs that form a cue with a stance noun ("raise questions", "make the case")."""
     return frozenset(row[0] for row in _lines("light_verbs.txt"))
+
+
+@functools.cache
+def first_names() -> dict[str, str]:
+    """Lower-cased first name -> the gender it usually marks (m/f)."""
+    return {row[0]: row[1] for row in _lines("first_names.txt")}
+
+
+@functools.cache
+def body_nouns() -> frozenset[str]:
+    """Nouns that refer back to a named organisation ("the company", "the club")."""
+    return frozenset(row[0] for row in _lines("body_nouns.txt"))

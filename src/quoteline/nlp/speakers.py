@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from quoteline.nlp.lexicon import honorifics, pronouns, roles
+from quoteline.nlp.lexicon import body_nouns, first_names, honorifics, pronouns, roles
 
 NAME_LABELS = {"PERSON"}
+PRONOUN_REACH = 1200  # chars: how far back a subject can be the antecedent of he/she
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 TITLE_POS = {"PROPN", "NOUN", "ADJ", "ADP", "DET", "CCONJ", "PART"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
@@ -32,6 +33,7 @@ class Person:
     gender: str | None = None
     first: int = 0  # char offset of the first mention
     mentions: list[int] = field(default_factory=list)  # char offsets of name mentions
+    subject_mentions: list[int] = field(default_factory=list)  # ... of those that are subjects
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +79,15 @@ class SpeakerIndex:
             return
         person = self._match(words, ent.start_char)
         if person is None:
-            person = Person(name=name, surname=words[-1], first=ent.start_char)
+            gender = first_names().get(words[0].lower()) if len(words) > 1 else None
+            person = Person(name=name, surname=words[-1], first=ent.start_char, gender=gender)
             self.people.append(person)
             self._by_surname.setdefault(words[-1].lower(), []).append(person)
         elif len(words) > len(person.name.split()):
             person.name = name  # the fullest form is canonical
         person.mentions.append(ent.start_char)
+        if _is_subject(ent):
+            person.subject_mentions.append(ent.start_char)
         self._add_context(person, ent)
 
     def _match(self, words: list[str], at: int) -> Person | None:
@@ -115,11 +120,17 @@ class SpeakerIndex:
         names = [e for e in span.ents if e.label_ in NAME_LABELS and _heads(e, span)]
         if names:
             return self._by_name(names[-1])
+        appos = _appositive_name(span)
+        if appos is not None:  # "Veltrix's chief executive, Robert Whitfield, said"
+            return self._by_name(appos)
         if len(span) == 1 and span[0].lower_ in pronouns():
             return self._by_pronoun(span[0], salient)
         role = self._by_role(span)
         if role is not None:
             return role
+        body = self._by_body(span)
+        if body is not None:
+            return body
         name = self._propn_name(span)
         if name is not None:
             return name
@@ -153,16 +164,33 @@ class SpeakerIndex:
         return Resolution(person.name, person.title, "name", person)
 
     def _by_pronoun(self, tok: Token, salient: list[Person]) -> Resolution:
+        """he/she: the latest compatible subject before it, else the latest speaker or mention."""
         want = pronouns()[tok.lower_]
-        if want in {"m", "f", "any"}:
-            for person in reversed(salient):
-                if person.gender in (None, want) or want == "any":
-                    return Resolution(person.name, person.title, "pronoun", person)
-            before = [p for p in self.people if p.first < tok.idx]
-            if before:
-                p = max(before, key=lambda q: max((m for m in q.mentions if m < tok.idx), default=-1))
-                return Resolution(p.name, p.title, "pronoun", p)
+        if want not in {"m", "f", "any"}:
+            return Resolution(None, None, "unresolved")
+        ok = [p for p in self.people if want == "any" or p.gender in (None, want)]
+        near = [(m, p) for p in ok for m in p.subject_mentions if tok.idx - PRONOUN_REACH < m < tok.idx]
+        if near:
+            person = max(near, key=lambda mp: mp[0])[1]
+            return Resolution(person.name, person.title, "pronoun", person)
+        for person in reversed(salient):
+            if person in ok:
+                return Resolution(person.name, person.title, "pronoun", person)
+        before = [(m, p) for p in ok for m in p.mentions if m < tok.idx]
+        if before:
+            person = max(before, key=lambda mp: mp[0])[1]
+            return Resolution(person.name, person.title, "pronoun", person)
         return Resolution(None, None, "unresolved")
+
+    def _by_body(self, span: Span) -> Resolution | None:
+        """"the company said" -> the organisation named most recently before it."""
+        head = span.root
+        if head.lower_ not in body_nouns() or not span[0].lower_ == "the" or len(span) > 3:
+            return None
+        orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= span.start_char]
+        if not orgs:
+            return None
+        return Resolution(clean_name(orgs[-1].text), None, "body", None)
 
     def _by_role(self, span: Span) -> Resolution | None:
         """"the top US general" -> the person introduced as a general (nearest first)."""
@@ -236,3 +264,21 @@ def _heads(ent: Span, span: Span) -> bool:
     if ent.start <= root.i < ent.end:
         return True
     return root.lower_ in roles() or root.lower_ in honorifics() or root.dep_ == "appos"
+
+
+def _is_subject(ent: Span) -> bool:
+    """True when a name is (the head of) a clause's subject: "Teresa Quill answered ..."."""
+    root = ent.root
+    if root.dep_ in {"nsubj", "nsubjpass"}:
+        return True
+    return root.dep_ in {"compound", "appos"} and root.head.dep_ in {"nsubj", "nsubjpass"}
+
+
+def _appositive_name(span: Span) -> Span | None:
+    """The name in apposition to a mention's head ("the club's president, Giulia Ferraro")."""
+    for child in span.root.children:
+        if child.dep_ == "appos" and child.i >= span.end:
+            for ent in span.doc.ents:
+                if ent.label_ in NAME_LABELS and ent.start <= child.i < ent.end:
+                    return ent
+    return None
