@@ -185,7 +185,7 @@ class SpeakerIndex:
     def _by_body(self, span: Span) -> Resolution | None:
         """"the company said" -> the organisation named most recently before it."""
         head = span.root
-        if head.lower_ not in body_nouns() or not span[0].lower_ == "the" or len(span) > 3:
+        if head.lower_ not in body_nouns() or span[0].lower_ != "the" or len(span) > 3:
             return None
         orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= span.start_char]
         if not orgs:
