@@ -119,7 +119,10 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
     clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}]
     if clauses:  # several: prefer the "that"-clause, then the longest
         best = max(clauses, key=lambda c: (_has_that(c), c.right_edge.i - c.left_edge.i))
-        return trim(tok.doc, *_span_of(best))
+        start, end = _span_of(best)
+        if start > tok.i:
+            end = _to_sentence_end(tok, end)
+        return trim(tok.doc, start, end)
     passive = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
     if passive is not None and cls in {"attitude", "belief"} and passive.pos_ != "PRON":
         return trim(tok.doc, *_span_of(passive))
@@ -172,6 +175,19 @@ def _object(tok: Token) -> tuple[int, int] | None:
             break
         end = sib.right_edge.i + 1
     return trim(tok.doc, obj.left_edge.i, end)
+
+
+def _to_sentence_end(cue: Token, end: int) -> int:
+    """"said A; B; and C": the parse often drops B and C from the clause; take them back, up to
+    any other cue."""
+    sent_end = cue.sent.end
+    doc = cue.doc
+    for i in range(end, sent_end):
+        if is_cue(doc[i]) is not None or doc[i].lower_ == "according" or doc[i].text in QUOTE_MARKS:
+            return end
+    while sent_end > end and (doc[sent_end - 1].is_punct or doc[sent_end - 1].is_space):
+        sent_end -= 1
+    return max(end, sent_end)
 
 
 def _has_that(clause: Token) -> bool:

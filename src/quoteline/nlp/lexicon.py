@@ -97,3 +97,9 @@ def first_names() -> dict[str, str]:
 def body_nouns() -> frozenset[str]:
     """Nouns that refer back to a named organisation ("the company", "the club")."""
     return frozenset(row[0] for row in _lines("body_nouns.txt"))
+
+
+@functools.cache
+def stance_adjectives() -> frozenset[str]:
+    """Adjectives that state a stance after a copula ("is critical of", "is confident that")."""
+    return frozenset(row[0] for row in _lines("stance_adjectives.txt"))

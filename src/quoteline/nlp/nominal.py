@@ -1,4 +1,5 @@
-"""Stage 2b: statements carried by nouns ("Trump's claim that ...", "raised questions about X").
+"""Stage 2b: statements carried by nouns and adjectives ("Trump's claim that ...", "raised
+questions about X", "is critical of X").
 
 A stance noun counts as a cue when someone owns it: a possessor ("her criticism of the plan")
 or the subject of a light verb that takes it ("the senator raised questions about the deal").
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 
 from quoteline.nlp.attribution import Attribution, inside, source_of, trim
-from quoteline.nlp.lexicon import cue_nouns, light_verbs
+from quoteline.nlp.lexicon import cue_nouns, light_verbs, stance_adjectives
 
 CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding"}
 
@@ -20,14 +21,32 @@ CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "r
 def nominal_attributions(doc: Doc, quoted: Sequence[tuple[int, int]]) -> list[Attribution]:
     """Attributions whose cue is a stance noun owned by a speaker."""
     out: list[Attribution] = []
-    nouns = cue_nouns()
+    nouns, adjectives = cue_nouns(), stance_adjectives()
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.lower_ not in nouns or inside(tok.i, quoted):
+        if inside(tok.i, quoted):
             continue
-        att = _owned(tok, quoted)
+        att = None
+        if tok.pos_ == "NOUN" and tok.lower_ in nouns:
+            att = _owned(tok, quoted)
+        elif tok.pos_ == "ADJ" and tok.dep_ == "acomp" and tok.lower_ in adjectives:
+            att = _stance(tok, quoted)
         if att is not None:
             out.append(att)
     return out
+
+
+def _stance(adj: Token, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+    """"X is critical of Y" / "X is confident that Y": the copula's subject holds the stance."""
+    content = _content(adj)
+    if content is None:
+        clause = next((c for c in adj.children if c.dep_ in {"ccomp", "xcomp"}), None)
+        if clause is None:
+            return None
+        content = trim(adj.doc, clause.left_edge.i, clause.right_edge.i + 1)
+    source = source_of(adj.head, quoted)
+    if source is None or content is None:
+        return None
+    return Attribution(adj, adj.i + 1, content, source, "belief", np_object=True)
 
 
 def is_light_object(obj: Token) -> bool:
