@@ -18,6 +18,7 @@ SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
 RELATIVE = {"who", "which", "that"}
 FINITE = {"VBD", "VBZ", "VBP"}
+OBJECT_PREPS = {"as", "of", "for", "about", "against", "over"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
@@ -138,8 +139,23 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
     return None
 
 
+def _prep_object(tok: Token) -> tuple[int, int] | None:
+    """"believes in the dream", "seen as an icon": the first non-circumstantial prepositional object."""
+    for child in tok.rights:
+        if child.dep_ != "prep" or child.lower_ not in OBJECT_PREPS:
+            continue
+        objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+        if objs and objs[0].ent_type_ not in {"DATE", "TIME", "GPE", "LOC", "FAC"}:
+            return trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
+    return None
+
+
 def _anaphoric(obj: Token) -> bool:
-    """"that position", "it", "this": the object points back rather than stating anything."""
+    """"that position", "it", "this": the object points back rather than stating anything
+    (unless a predicate follows: "called it a revolution", "cited it as evidence")."""
+    predicate = any(s.dep_ == "oprd" or s.lower_ == "as" for s in obj.head.rights if s.i > obj.i)
+    if predicate:
+        return False
     if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "them", "these", "those"}:
         return True
     return any(c.dep_ == "det" and c.lower_ in {"this", "that", "these", "those"} for c in obj.children)
@@ -163,7 +179,9 @@ def _object(tok: Token) -> tuple[int, int] | None:
     if tok.dep_ == "amod":
         return None  # an adjectival participle ("the blasted plan") names no stance-taker
     obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
-    if obj is None or _anaphoric(obj):
+    if obj is None:
+        return _prep_object(tok)
+    if _anaphoric(obj):
         return None
     if obj.lower_ in cue_nouns() and tok.lemma_.lower() in light_verbs():
         return None  # "raised questions about X": the noun carries the cue (see nominal.py)
