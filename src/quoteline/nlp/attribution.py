@@ -297,9 +297,7 @@ def _subject_of(tok: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int
     subjects = [c for c in tok.children if c.dep_ in SUBJECTS and not inside(c.i, quoted)]
     for child in sorted(subjects, key=lambda c: abs(c.i - tok.i)):
         if child.dep_ != "csubj":
-            if child.lower_ in RELATIVE and tok.dep_ == "relcl":
-                return _np_span(tok.head)
-            return _np_span(child)
+            return _np_span(child)  # a relative "who" stays the mention; speakers.py resolves it
     for child in tok.children:
         if child.dep_ == "agent":
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)

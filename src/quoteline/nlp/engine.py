@@ -241,9 +241,9 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
 
 
 def _sentence_between(view: DocView, q: QuoteSpan, tok: Token) -> bool:
-    """True when a sentence ends between the quote and the cue (outside quote marks)."""
+    """True when a sentence or paragraph ends between the quote and the cue (outside the marks)."""
     gap = view.text[q.close + 1 : tok.idx] if tok.idx > q.close else view.text[tok.idx : q.open]
-    return any(ch in ".!?" for ch in gap)
+    return any(ch in ".!?\n" for ch in gap)
 
 
 def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:

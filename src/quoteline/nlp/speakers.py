@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from quoteline.nlp.lexicon import body_nouns, first_names, honorifics, pronouns, roles
 
 NAME_LABELS = {"PERSON"}
+RELATIVE = {"who", "which", "that"}
 PRONOUN_REACH = 1200  # chars: how far back a subject can be the antecedent of he/she
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 TITLE_POS = {"PROPN", "NOUN", "ADJ", "ADP", "DET", "CCONJ", "PART"}
@@ -123,6 +124,9 @@ class SpeakerIndex:
         appos = _appositive_name(span)
         if appos is not None:  # "Veltrix's chief executive, Robert Whitfield, said"
             return self._by_name(appos)
+        if len(span) == 1 and span[0].lower_ in RELATIVE and span[0].head.dep_ == "relcl":
+            noun = span[0].head.head  # "Marsh, who said ...": the clause's antecedent
+            return self.resolve(noun.left_edge.i, noun.i + 1, salient)
         if len(span) == 1 and span[0].lower_ in pronouns():
             return self._by_pronoun(span[0], salient)
         role = self._by_role(span)
@@ -153,10 +157,13 @@ class SpeakerIndex:
             return Resolution(cands[-1].name, cands[-1].title, "surname", cands[-1])
         name = clean_name(span.text)
         if len(name.split()) < 2 and name == span.text.strip():
-            return None  # a bare "Reuters": a body, not a person
+            if span.root.ent_type_ in BODY_LABELS or span.root.dep_ not in {"nsubj", "nsubjpass"}:
+                return None  # a bare "Reuters": a body, not a person
+            # a lone capitalised subject of a cue the NER missed ("Calabrese told ..."): a surname
         title = span.text[: span.text.find(name)].strip() or None if name in span.text else None
         person = Person(name=name, surname=name.split()[-1], title=title, first=span.start_char)
         person.mentions.append(span.start_char)
+        person.subject_mentions.append(span.start_char)
         if title:
             person.roles.update(w.lower().rstrip(".") for w in title.split())
         self.people.append(person)
