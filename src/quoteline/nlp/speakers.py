@@ -156,10 +156,11 @@ class SpeakerIndex:
         if cands:
             return Resolution(cands[-1].name, cands[-1].title, "surname", cands[-1])
         name = clean_name(span.text)
-        if len(name.split()) < 2 and name == span.text.strip():
-            if span.root.ent_type_ in BODY_LABELS or span.root.dep_ not in {"nsubj", "nsubjpass"}:
-                return None  # a bare "Reuters": a body, not a person
-            # a lone capitalised subject of a cue the NER missed ("Calabrese told ..."): a surname
+        lone = len(name.split()) < 2 and name == span.text.strip()
+        # A lone capitalised subject the NER missed ("Calabrese told ...") is a surname;
+        # a bare "Reuters" is a body.
+        if lone and (span.root.ent_type_ in BODY_LABELS or span.root.dep_ not in {"nsubj", "nsubjpass"}):
+            return None
         title = span.text[: span.text.find(name)].strip() or None if name in span.text else None
         person = Person(name=name, surname=name.split()[-1], title=title, first=span.start_char)
         person.mentions.append(span.start_char)
