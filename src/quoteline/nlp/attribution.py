@@ -7,12 +7,13 @@ quote spans in and such cues are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from quoteline.nlp.lexicon import cue_nouns, cue_phrases, cue_preps, cue_verbs, light_verbs
+from quoteline.nlp.sents import sentence
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
@@ -55,15 +56,11 @@ def is_cue(tok: Token) -> str | None:
     return None
 
 
-def inside(i: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= i < e for s, e in spans)
-
-
-def find_attributions(doc: Doc, quoted_tokens: Sequence[tuple[int, int]]) -> list[Attribution]:
+def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribution]:
     """Every cue outside quotation marks that has a clausal content, in text order."""
     out: list[Attribution] = []
     for tok in doc:
-        if inside(tok.i, quoted_tokens):
+        if tok.i in quoted_tokens:
             continue
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             att = _according(doc, tok)
@@ -98,7 +95,7 @@ def _cue_end(tok: Token) -> int:
     return nxt
 
 
-def _verb_cue(tok: Token, cls: str, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+def _verb_cue(tok: Token, cls: str, quoted: AbstractSet[int]) -> Attribution | None:
     content = _complement(tok, cls)
     if content is None:
         return None
@@ -198,7 +195,7 @@ def _object(tok: Token) -> tuple[int, int] | None:
 def _to_sentence_end(cue: Token, end: int) -> int:
     """"said A; B; and C": the parse often drops B and C from the clause; take them back, up to
     any other cue."""
-    sent_end = cue.sent.end
+    sent_end = sentence(cue).end
     doc = cue.doc
     for i in range(end, sent_end):
         if is_cue(doc[i]) is not None or doc[i].lower_ == "according" or doc[i].text in QUOTE_MARKS:
@@ -245,7 +242,7 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     if not objs:
         return None
     source = _np_span(objs[0])
-    sent = tok.sent
+    sent = sentence(tok)
     own_start = tok.i
     own_end = max(source[1], to.i + 1)
     if own_start - sent.start <= 1:  # "According to X, Y."
@@ -259,7 +256,7 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
 
 def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
     """"Clinton: Trump's view of the world is wrong" - a short name, a colon, a statement."""
-    sent = colon.sent
+    sent = sentence(colon)
     before = doc[sent.start : colon.i]
     if not 1 <= len(before) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in before):
         return None
@@ -272,7 +269,7 @@ def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
     return Attribution(colon, colon.i + 1, content, source, "speech")
 
 
-def source_of(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+def source_of(cue: Token, quoted: AbstractSet[int] = frozenset()) -> tuple[int, int] | None:
     """The mention of who speaks: the cue's subject, climbing to a governing verb if needed."""
     tok: Token = cue
     for _ in range(5):
@@ -293,8 +290,8 @@ def source_of(cue: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, 
     return _left_np(cue)
 
 
-def _subject_of(tok: Token, quoted: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
-    subjects = [c for c in tok.children if c.dep_ in SUBJECTS and not inside(c.i, quoted)]
+def _subject_of(tok: Token, quoted: AbstractSet[int] = frozenset()) -> tuple[int, int] | None:
+    subjects = [c for c in tok.children if c.dep_ in SUBJECTS and c.i not in quoted]
     for child in sorted(subjects, key=lambda c: abs(c.i - tok.i)):
         if child.dep_ != "csubj":
             return _np_span(child)  # a relative "who" stays the mention; speakers.py resolves it
@@ -345,8 +342,3 @@ def _left_np(cue: Token) -> tuple[int, int] | None:
     if end - start < 1 or not any(doc[j].pos_ in {"PROPN", "NOUN", "PRON"} for j in range(start, end)):
         return None
     return start, end
-
-
-def sentence_of(doc: Doc, i: int) -> Span:
-    """The sentence holding token ``i``."""
-    return doc[i].sent

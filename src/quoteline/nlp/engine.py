@@ -20,6 +20,7 @@ from quoteline.nlp.dates import DateHit, find_date
 from quoteline.nlp.lexicon import anaphoric_times, work_cues
 from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.quotemarks import QuoteSpan, find_quote_spans
+from quoteline.nlp.sents import entities, sentence
 from quoteline.nlp.speakers import Person, Resolution, SpeakerIndex
 
 EDGE = " \t\r\n\u00a0,;:—–-"
@@ -57,6 +58,7 @@ class DocView:
         self.starts = [t.idx for t in doc]
         self.quotes: list[QuoteSpan] = find_quote_spans(self.text)
         self.quote_tokens = [self.tokens_of(*q.inner) for q in self.quotes]
+        self.quoted = frozenset(i for s, e in self.quote_tokens for i in range(s, e))
 
     def tokens_of(self, start: int, end: int) -> tuple[int, int]:
         """Token range covering chars [start, end)."""
@@ -81,7 +83,7 @@ def quotes_in_doc(doc: Doc, published: dt.date | None) -> list[Quote]:
         return []
     view = DocView(doc)
     used: set[int] = set()
-    atts = find_attributions(doc, view.quote_tokens) + nominal_attributions(doc, view.quote_tokens)
+    atts = find_attributions(doc, view.quoted) + nominal_attributions(doc, view.quoted)
     atts.sort(key=lambda a: a.cue.i)
     cands = _from_cues(view, atts, used)
     cands += _uncued(view, cands, used)
@@ -208,8 +210,8 @@ def _speech_like(view: DocView, q: QuoteSpan) -> bool:
 def _sentence_range(view: DocView, q: QuoteSpan) -> tuple[int, int]:
     ts, te = view.tokens_of(*q.outer)
     doc = view.doc
-    first = doc[min(ts, len(doc) - 1)].sent
-    last = doc[max(0, min(te, len(doc)) - 1)].sent
+    first = sentence(doc[min(ts, len(doc) - 1)])
+    last = sentence(doc[max(0, min(te, len(doc)) - 1)])
     return first.start, last.end
 
 
@@ -224,7 +226,7 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
     s0, s1 = _sentence_range(view, q)
     gap = view.text[q.close + 1 : view.doc[s1].idx] if s1 < len(view.doc) else "\n"
     if not gap.strip() and "\n" not in gap:
-        s1 = view.doc[s1].sent.end  # the parser may split off a trailing "Dr. Nwosu said."
+        s1 = sentence(view.doc[s1]).end  # the parser may split off a trailing "Dr. Nwosu said."
     qs, qe = view.tokens_of(*q.outer)
     best: tuple[int, Token] | None = None
     for tok in view.doc[s0:s1]:
@@ -237,7 +239,7 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
         return None
     tok = best[1]
     return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok,
-                     source_of(tok, view.quote_tokens), "cue")
+                     source_of(tok, view.quoted), "cue")
 
 
 def _sentence_between(view: DocView, q: QuoteSpan, tok: Token) -> bool:
@@ -253,7 +255,7 @@ def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
     if before.endswith(":"):
         colon = len(before) - 1
         ts, _ = view.tokens_of(colon, colon + 1)
-        sent = view.doc[max(0, ts - 1)].sent
+        sent = sentence(view.doc[max(0, ts - 1)])
         src = _subject_before(view, sent.start, ts)
         if src is not None:
             return Candidate(*q.inner, (colon, colon + 1), None, src, "colon")
@@ -279,13 +281,13 @@ def _subject_before(view: DocView, start: int, end: int) -> tuple[int, int] | No
             return tok.left_edge.i, tok.i + 1
     names = [t for t in toks if t.ent_type_ in {"PERSON", "ORG"}]
     if names and names[-1].i >= end - 4:
-        ent = next(e for e in view.doc.ents if e.start <= names[-1].i < e.end)
+        ent = next(e for e in entities(view.doc) if e.start <= names[-1].i < e.end)
         return ent.start, ent.end
     return None
 
 
 def _name_after(view: DocView, ts: int) -> tuple[int, int] | None:
-    for ent in view.doc.ents:
+    for ent in entities(view.doc):
         if ent.start >= ts and ent.start <= ts + 1 and ent.label_ in {"PERSON", "ORG"}:
             return ent.start, ent.end
     return None
@@ -317,7 +319,7 @@ def _neighbour(view: DocView, q: QuoteSpan) -> Candidate | None:
     s0, _ = _sentence_range(view, q)
     if view.text[view.doc[s0].idx : q.open].strip() or s0 == 0:
         return None
-    prev = view.doc[s0 - 1].sent
+    prev = sentence(view.doc[s0 - 1])
     root = prev.root
     subj = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
     if subj is None or not (subj.ent_type_ == "PERSON" or subj.lower_ in {"he", "she"}):
@@ -386,7 +388,7 @@ def _context_tokens(view: DocView, c: Candidate) -> list[Token]:
     if c.cue_tok is None:
         return []
     cs, ce = view.tokens_of(c.start, c.end)
-    sent = c.cue_tok.sent
+    sent = sentence(c.cue_tok)
     sub = {t.i for t in c.cue_tok.subtree} | {t.i for t in c.cue_tok.children}
     head = c.cue_tok.head
     if c.cue_tok.dep_ in {"parataxis", "ccomp"} and head.i != c.cue_tok.i:

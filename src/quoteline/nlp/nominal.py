@@ -8,22 +8,22 @@ The clause or prepositional object after the noun is the content.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from spacy.tokens import Doc, Token
 
-from quoteline.nlp.attribution import Attribution, inside, source_of, trim
+from quoteline.nlp.attribution import Attribution, source_of, trim
 from quoteline.nlp.lexicon import cue_nouns, light_verbs, stance_adjectives
 
 CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding"}
 
 
-def nominal_attributions(doc: Doc, quoted: Sequence[tuple[int, int]]) -> list[Attribution]:
+def nominal_attributions(doc: Doc, quoted: AbstractSet[int]) -> list[Attribution]:
     """Attributions whose cue is a stance noun owned by a speaker."""
     out: list[Attribution] = []
     nouns, adjectives = cue_nouns(), stance_adjectives()
     for tok in doc:
-        if inside(tok.i, quoted):
+        if tok.i in quoted:
             continue
         att = None
         if tok.pos_ == "NOUN" and tok.lower_ in nouns:
@@ -35,7 +35,7 @@ def nominal_attributions(doc: Doc, quoted: Sequence[tuple[int, int]]) -> list[At
     return out
 
 
-def _stance(adj: Token, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+def _stance(adj: Token, quoted: AbstractSet[int]) -> Attribution | None:
     """"X is critical of Y" / "X is confident that Y": the copula's subject holds the stance."""
     content = _content(adj)
     if content is None:
@@ -54,7 +54,7 @@ def is_light_object(obj: Token) -> bool:
     return obj.lower_ in cue_nouns() and obj.head.lemma_.lower() in light_verbs()
 
 
-def _owned(noun: Token, quoted: Sequence[tuple[int, int]]) -> Attribution | None:
+def _owned(noun: Token, quoted: AbstractSet[int]) -> Attribution | None:
     content = _content(noun)
     if content is None:
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from quoteline.nlp.lexicon import body_nouns, first_names, honorifics, pronouns, roles
+from quoteline.nlp.sents import entities, sentence
 
 NAME_LABELS = {"PERSON"}
 RELATIVE = {"who", "which", "that"}
@@ -68,7 +69,7 @@ class SpeakerIndex:
         self.doc = doc
         self.people: list[Person] = []
         self._by_surname: dict[str, list[Person]] = {}
-        for ent in doc.ents:
+        for ent in entities(doc):
             if ent.label_ in NAME_LABELS:
                 self._add_mention(ent)
 
@@ -195,7 +196,7 @@ class SpeakerIndex:
         head = span.root
         if head.lower_ not in body_nouns() or span[0].lower_ != "the" or len(span) > 3:
             return None
-        orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= span.start_char]
+        orgs = [e for e in entities(self.doc) if e.label_ == "ORG" and e.end_char <= span.start_char]
         if not orgs:
             return None
         return Resolution(clean_name(orgs[-1].text), None, "body", None)
@@ -228,7 +229,7 @@ def _title_before(ent: Span) -> tuple[str | None, set[str], str | None]:
     Austin"); trailing ranks and courtesy titles count as roles but leave the title."""
     doc = ent.doc
     i = ent.start - 1
-    sent_start = ent.sent.start
+    sent_start = sentence(ent[0]).start
     while i >= sent_start and doc[i].pos_ in TITLE_POS and doc[i].text not in {",", "“", "”"}:
         if doc[i].pos_ == "ADP" and doc[i].lower_ != "of":
             break
@@ -286,7 +287,7 @@ def _appositive_name(span: Span) -> Span | None:
     """The name in apposition to a mention's head ("the club's president, Giulia Ferraro")."""
     for child in span.root.children:
         if child.dep_ == "appos" and child.i >= span.end:
-            for ent in span.doc.ents:
+            for ent in entities(span.doc):
                 if ent.label_ in NAME_LABELS and ent.start <= child.i < ent.end:
                     return ent
     return None
