@@ -294,16 +294,24 @@ def _name_after(view: DocView, ts: int) -> tuple[int, int] | None:
 
 
 def _continuation(view: DocView, q: QuoteSpan, prior: list[Candidate]) -> Candidate | None:
-    """A quote with no cue right after a quote by a known speaker continues that speaker."""
-    before = [c for c in prior if c.end <= q.open and c.how in {"cue", "colon", "dash", "continuation"}]
-    if not before:
+    """A quote with no cue right after a quote by a known speaker continues that speaker.
+
+    Between the two there may be a few words, or the first quote's own attribution
+    ("“A,” said X, referring to Y. “B.”"), but no other quotation and no paragraph break
+    beyond the usual one."""
+    quoted = [c for c in prior if c.end <= q.open and c.how in {"cue", "colon", "dash", "continuation"}
+              and _is_quoted_cand(view, c)]
+    if not quoted:
         return None
-    prev = max(before, key=lambda c: c.end)
+    prev = max(quoted, key=lambda c: c.end)
     gap = view.text[prev.end : q.open]
+    if any(prev.end < other.open < q.open for other in view.quotes):
+        return None
+    own_cue = prev.cue is not None and prev.end <= prev.cue[0] and prev.cue[1] <= q.open
+    if own_cue and "\n" not in gap:
+        return Candidate(*q.inner, None, None, None, "continuation", inherit=prev)
     gap_words = WORD_RE.findall(gap)
     if len(gap_words) > 3 or (gap.count("\n") > 2 and gap_words):
-        return None
-    if not _is_quoted_cand(view, prev):
         return None
     return Candidate(*q.inner, None, None, None, "continuation", inherit=prev)
 

@@ -23,16 +23,17 @@ class QuoteSpan:
     open: int  # index of the opening mark
     close: int  # index of the closing mark (exclusive end of inner text)
     paragraph_continued: bool = False  # opened in an earlier paragraph
+    width: int = 1  # characters in each mark: 2 for '' ... ''
 
     @property
     def inner(self) -> tuple[int, int]:
         """[start, end) of the quoted words, marks excluded."""
-        return self.open + 1, self.close
+        return self.open + self.width, self.close
 
     @property
     def outer(self) -> tuple[int, int]:
         """[start, end) including both marks."""
-        return self.open, self.close + 1
+        return self.open, self.close + self.width
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -70,13 +71,20 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     """Top-level quote spans in text order (nested quotes stay inside their outer span)."""
     # Some wires write a double quote as two apostrophes (''...''); read them as one mark.
     # The replacement keeps every offset: '' becomes '"' plus a space.
-    text = text.replace("''", '" ')
+    original, text = text, text.replace("''", '" ')
     spans: list[QuoteSpan] = []
     carry: int | None = None  # opening index of a quote continuing into the next paragraph
     for p_start, p_end in paragraphs(text):
         found, carry = _scan_paragraph(text, p_start, p_end, carry)
         spans.extend(found)
-    return spans
+    return [_doubled(original, q) for q in spans]
+
+
+def _doubled(text: str, q: QuoteSpan) -> QuoteSpan:
+    """Widen a span whose marks are two apostrophes each."""
+    if text.startswith("''", q.open) and text.startswith("''", q.close):
+        return QuoteSpan(q.open, q.close, q.paragraph_continued, width=2)
+    return q
 
 
 def _scan_paragraph(
