@@ -68,7 +68,7 @@ def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribu
             att = _headline_colon(doc, tok)
         else:
             cls = is_cue(tok) or _general_cue(tok)
-            att = _verb_cue(tok, cls, quoted_tokens) if cls else None
+            att = _verb_cue(tok, cls, quoted_tokens) if cls and cls != "direct" else None
         if att is not None:
             out.append(att)
     return out

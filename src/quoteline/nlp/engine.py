@@ -27,6 +27,7 @@ EDGE = " \t\r\n\u00a0,;:—–-"
 QUOTE_CHARS = "“”\"‘’«»„"
 WORD_RE = re.compile(r"\w+")
 MIN_SPEECH_WORDS = 4
+BESIDE_QUOTES = {"speech", "direct", "belief"}  # cue classes that can attribute an adjacent quote
 
 
 @dataclass(slots=True)
@@ -230,7 +231,7 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
     qs, qe = view.tokens_of(*q.outer)
     best: tuple[int, Token] | None = None
     for tok in view.doc[s0:s1]:
-        if view.in_quote(tok.idx) or is_cue(tok) != "speech" or _sentence_between(view, q, tok):
+        if view.in_quote(tok.idx) or is_cue(tok) not in BESIDE_QUOTES or _sentence_between(view, q, tok):
             continue
         dist = qs - tok.i if tok.i < qs else tok.i - qe
         if best is None or dist < best[0]:
