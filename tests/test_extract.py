@@ -28,8 +28,10 @@ def test_direct_quote_with_cue_after() -> None:
 
 
 def test_split_quote_around_cue_gives_both_fragments_one_speaker() -> None:
-    text = "“The budget is balanced,” she said, “and the schools will get more money.” Jane Okafor chairs the council."
-    text = "Council chair Jane Okafor spoke to reporters. " + text
+    text = (
+        "Council chair Jane Okafor spoke to reporters. "
+        "“The budget is balanced,” she said, “and the schools will get more money.”"
+    )
     quotes = quoteline.extract(text)
     a, b = find(quotes, "budget is balanced"), find(quotes, "schools will get")
     assert a.speaker == b.speaker == "Jane Okafor"

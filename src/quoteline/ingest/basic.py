@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from quoteline.errors import InputError
 from quoteline.models import Article, Skip, parse_date
@@ -65,8 +65,8 @@ def _open_lines(path: str) -> IO[bytes]:
     if not Path(path).is_file():
         raise InputError(f"{path}: no such file")
     if path.endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
 
 
 def read_jsonl_articles(
@@ -75,7 +75,7 @@ def read_jsonl_articles(
     """One Article per JSON line; a bad line becomes a Skip naming its line number."""
     names = {**DEFAULT_FIELDS, **(fields or {})}
     with _open_lines(path) as raw:
-        stream = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+        stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
                 continue

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -14,7 +16,7 @@ from spacy.tokens import Doc
 from quoteline import __version__
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.nlp.engine import quotes_in_doc
-from quoteline.nlp.loader import load_nlp, model_label
+from quoteline.nlp.loader import load_nlp, model_label, resolve_model_name
 
 EXTRACTOR = f"quoteline {__version__}"
 # Articles longer than this are cut into pieces for the parser (spaCy's memory grows with length).
@@ -143,10 +145,16 @@ def _work(batch: list[Article]) -> list[Extraction | Skip]:
 def _extract_parallel(
     items: Iterable[Article], model: str | None, batch_size: int, workers: int
 ) -> Iterator[Extraction | Skip]:
-    load_nlp(model)  # fail fast, in the parent, when the model is missing
+    resolve_model_name(model)  # fail fast, in the parent, when no model is installed
     ctx = mp.get_context("spawn")
+    it = iter(items)
+    batches = iter(lambda: list(islice(it, batch_size)), [])
     with ctx.Pool(workers, initializer=_init_worker, initargs=(model,)) as pool:
-        it = iter(items)
-        batches = iter(lambda: list(islice(it, batch_size)), [])
-        for result in pool.imap(_work, batches, chunksize=1):
-            yield from result
+        # A bounded window of batches in flight: input is read only as fast as it is processed.
+        window: deque[AsyncResult[list[Extraction | Skip]]] = deque()
+        for batch in batches:
+            window.append(pool.apply_async(_work, (batch,)))
+            if len(window) >= 2 * workers:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()

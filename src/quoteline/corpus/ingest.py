@@ -1,0 +1,234 @@
+"""``ingest``: sources in, articles + quotes + speakers + clusters + skips out, resumably.
+
+Every batch of results is written in one transaction (articles, quotes, speakers, clusters and
+skips together), so a killed run loses at most the batch in flight, and a re-run skips every
+article already stored (by input identity + content hash) and carries on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quoteline.corpus.fingerprint import (
+    NEAR_JACCARD,
+    NearIndex,
+    content_hash,
+    jaccard,
+    minhash,
+    shingles,
+)
+from quoteline.corpus.linking import LinkStep
+from quoteline.ingest.sources import MAX_TEXT_BYTES, SourceOptions, read_sources
+from quoteline.link.types import QuoteRecord
+from quoteline.models import Article, Extraction, Skip
+from quoteline.store import NewArticle, Store
+
+ExtractFn = Callable[[Iterable[Article]], Iterable[Extraction | Skip]]
+DEFAULT_BATCH = 64
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did."""
+
+    read: int = 0  # inputs read: articles and unreadable inputs
+    stored: int = 0  # new original articles
+    copies: int = 0  # identical or near-identical copies of stored articles
+    already: int = 0  # already in the store (nothing added)
+    quotes: int = 0
+    skipped: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything was stored, 3 when something was skipped."""
+        return 3 if self.skipped else 0
+
+    def summary(self) -> str:
+        """One line for people."""
+        line = (f"{self.read} read: {self.stored} stored, {self.copies} copies, "
+                f"{self.already} already stored, {self.quotes} quotes, {self.skipped} skipped")
+        if self.skipped:
+            top = ", ".join(f"{r} ({n})" for r, n in self.reasons.most_common(3))
+            line += f" [{top}]; details: quoteline skips"
+        return line
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    article: Article
+    ident: str
+    content_hash: str
+
+
+def ingest(sources: Iterable[str] | Iterable[Article | Skip], store: Store, *,
+           workers: int = 1, model: str | None = None, options: SourceOptions | None = None,
+           extract: ExtractFn | None = None, batch_size: int = DEFAULT_BATCH,
+           alias_file: Path | None = None,
+           progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
+    """Ingest sources (a list of paths, globs, URLs, ``-``) or Articles into ``store``."""
+    stream: Iterable[Article | Skip]
+    if isinstance(sources, list | tuple) and all(isinstance(s, str) for s in sources):
+        stream = read_sources([str(s) for s in sources], options)
+    else:  # Articles (and Skips), consumed lazily: a generator of millions is fine
+        stream = (s for s in sources if not isinstance(s, str))
+    if extract is None:
+        extract = _default_extract(model, workers)
+    run = _Run(store, LinkStep(store, alias_file), options or SourceOptions(), batch_size,
+               progress)
+    return run.go(stream, extract)
+
+
+def _default_extract(model: str | None, workers: int) -> ExtractFn:
+    def run(articles: Iterable[Article]) -> Iterator[Extraction | Skip]:
+        """extract_many with the run's model and workers."""
+        from quoteline.nlp.pipeline import extract_many
+
+        return extract_many(articles, model=model, workers=workers)
+
+    return run
+
+
+class _Run:
+    """One ingest run: a feeder that filters inputs, and a writer that commits in batches."""
+
+    def __init__(self, store: Store, linking: LinkStep, opts: SourceOptions, batch_size: int,
+                 progress: Callable[[IngestReport], None] | None) -> None:
+        self.store, self.linking, self.batch_size = store, linking, max(1, batch_size)
+        self.max_chars = opts.max_bytes or MAX_TEXT_BYTES
+        self.progress = progress
+        self.report = IngestReport()
+        # Compact in-memory identities (this process only): 8 bytes an article, not ~100.
+        self.keys: set[int] = set()
+        self.hashes: set[int] = set()
+        for ident, h in store.article_keys():
+            self.keys.add(hash((ident, h)))
+            self.hashes.add(int(h[:16], 16))
+        self.near = NearIndex()
+        for row, sig in store.article_fingerprints():
+            self.near.add(row, sig)
+        # Side items (skips, identical copies) wait here, by input position, for their turn.
+        self.side: deque[tuple[int, Skip | _Copy]] = deque()
+        self.sent: deque[tuple[int, str, str]] = deque()  # (position, hash, ident) extracting
+        self.lock = threading.Lock()  # the feeder may run on a pool's thread
+
+    # ------------------------------------------------------------ feeding
+    def feed(self, items: Iterable[Article | Skip]) -> Iterator[Article]:
+        """Articles that need extraction; everything else goes to the side queue."""
+        for pos, item in enumerate(items):
+            article = self._triage(pos, item)
+            if article is not None:
+                yield article
+
+    def _triage(self, pos: int, item: Article | Skip) -> Article | None:
+        with self.lock:
+            self.report.read += 1
+        if isinstance(item, Skip):
+            self.side.append((pos, item))
+            return None
+        if len(item.text) > self.max_chars:
+            self.side.append((pos, Skip(source=item.source or item.id or "?", reason="too large",
+                                        article_id=item.id,
+                                        detail=f"{len(item.text)} characters")))
+            return None
+        h = content_hash(item.text)
+        ident = item.id or item.url or item.source or h
+        key, short = hash((ident, h)), int(h[:16], 16)
+        if key in self.keys:
+            with self.lock:
+                self.report.already += 1
+            return None
+        self.keys.add(key)
+        if short in self.hashes:
+            self.side.append((pos, _Copy(item, ident, h)))
+            return None
+        self.hashes.add(short)
+        self.sent.append((pos, h, ident))
+        return item
+
+    # ------------------------------------------------------------ writing
+    def go(self, items: Iterable[Article | Skip], extract: ExtractFn) -> IngestReport:
+        """Run to the end; the report."""
+        batch: list[tuple[Extraction | Skip | _Copy, str, str]] = []
+        for result in extract(self.feed(items)):
+            pos, h, ident = self.sent.popleft()
+            batch += self._side_before(pos)
+            batch.append((result, h, ident))
+            if len(batch) >= self.batch_size:
+                self._commit(batch)
+                batch = []
+        batch += self._side_before(None)
+        self._commit(batch)
+        return self.report
+
+    def _side_before(self, pos: int | None) -> list[tuple[Extraction | Skip | _Copy, str, str]]:
+        out: list[tuple[Extraction | Skip | _Copy, str, str]] = []
+        while self.side and (pos is None or self.side[0][0] < pos):
+            out.append((self.side.popleft()[1], "", ""))
+        return out
+
+    def _commit(self, batch: list[tuple[Extraction | Skip | _Copy, str, str]]) -> None:
+        if not batch:
+            return
+        with self.store.transaction():
+            for item, h, ident in batch:
+                if isinstance(item, Skip):
+                    self._skip(item)
+                elif isinstance(item, _Copy):
+                    self._copy(item)
+                else:
+                    # One linker call per article, never per batch: the linker then sees the
+                    # same sequence of calls however the run was cut, so a resumed run ends
+                    # with the same clusters as an unbroken one.
+                    self.linking.link(self._article(item, h, ident))
+        if self.progress:
+            self.progress(self.report)
+
+    def _skip(self, skip: Skip) -> None:
+        self.store.add_skip(skip)
+        with self.lock:
+            self.report.skipped += 1
+            self.report.reasons[skip.reason] += 1
+
+    def _copy(self, item: _Copy) -> None:
+        found = self.store.existing_articles([item.content_hash]).get(item.content_hash)
+        if not found:  # its original was skipped, so this copy is unusable for the same reason
+            self._skip(Skip(source=item.article.source or item.ident, article_id=item.article.id,
+                            reason="copy of an input that was skipped"))
+            return
+        self.store.add_article(NewArticle(item.article, item.ident, item.content_hash, b"",
+                                          copy_of=found[0][0], copy_kind="identical"))
+        self.report.copies += 1
+
+    def _article(self, ext: Extraction, h: str, ident: str) -> list[QuoteRecord]:
+        art = ext.article
+        grams = shingles(art.text)
+        sig = minhash(grams)
+        copy_of = self._near_copy(sig, grams)
+        sids = [self.linking.speaker_id(q) for q in ext.quotes]
+        self.linking.save_speakers()
+        new = NewArticle(art, ident, h, sig, copy_of=copy_of,
+                         copy_kind="near" if copy_of else None, quotes=ext.quotes)
+        row, qids = self.store.add_article(new, sids)
+        if copy_of is None:
+            self.near.add(row, sig)
+            self.report.stored += 1
+        else:
+            self.report.copies += 1
+        self.report.quotes += len(qids)
+        if art.source:
+            self.store.clear_skips(art.source)
+        return [QuoteRecord(quote_id=qid, text=q.text, speaker_id=sid, article_id=art.id,
+                            published=art.published, said_on=q.said_on, outlet=art.outlet)
+                for qid, q, sid in zip(qids, ext.quotes, sids, strict=True)]
+
+    def _near_copy(self, sig: bytes, grams: set[int]) -> int | None:
+        for cand in self.near.candidates(sig):
+            text = self.store.article_text(cand)
+            if text is not None and jaccard(grams, shingles(text)) >= NEAR_JACCARD:
+                return cand
+        return None

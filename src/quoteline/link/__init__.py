@@ -1,0 +1,34 @@
+"""Cross-article linking: the same utterance across outlets, and speakers across the corpus.
+
+Incremental use, as the store does it::
+
+    resolver = SpeakerResolver(alias_file)            # or SpeakerResolver()
+    resolver.load(store.speaker_rows())               # (id, name, title, aliases) rows
+    speaker_id, created = resolver.resolve(q.speaker, q.speaker_title)
+    # ... persist resolver.changed() ...
+
+    linker = Linker()
+    linker.load(store.quote_records())                # (QuoteRecord, cluster_id | None)
+    update = linker.add(new_records)                  # QuoteRecord(..., quote_kind=q.kind)
+    # write update.clusters (every touched cluster, whole); drop update.removed
+
+One shot: ``link_quotes(records) -> {cluster_id: ClusterInfo}``.
+"""
+
+from __future__ import annotations
+
+from quoteline.link.linker import Linker, link_quotes
+from quoteline.link.speakers import SpeakerRecord, SpeakerResolver
+from quoteline.link.types import ClusterInfo, DiffOp, LinkUpdate, QuoteRecord, Rendering
+
+__all__ = [
+    "ClusterInfo",
+    "DiffOp",
+    "LinkUpdate",
+    "Linker",
+    "QuoteRecord",
+    "Rendering",
+    "SpeakerRecord",
+    "SpeakerResolver",
+    "link_quotes",
+]

@@ -1,0 +1,71 @@
+"""Short fragments ("deeply troubling") of a speaker's longer quotes.
+
+Two or three quoted words share too little with the full quote for MinHash to propose the
+pair, so fragments are matched by a direct scan of the same speaker's clusters: a fragment
+joins the cluster whose fullest rendering contains it word for word (each ellipsis-separated
+piece contiguous, in order); a longer quote absorbs the speaker's fragment clusters it contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from quoteline.link.match import Words, is_excerpt
+
+MAX_FRAGMENT_WORDS = 6  # quotes this short are matched by scanning, not by LSH
+MIN_FRAGMENT_CONTENT = 2  # content words a fragment needs: "we will not" says too little
+SCAN_LIMIT = 2000  # a speaker's most recent clusters scanned per fragment
+
+# cluster id -> (words, content-word stems) of its fullest rendering; None when merged away
+Lookup = Callable[[int], tuple[Words, frozenset[str]] | None]
+
+
+def is_fragment(words: Words, content: frozenset[str]) -> bool:
+    """Whether a quote is short enough to be matched as a fragment, and says enough."""
+    return len(words) <= MAX_FRAGMENT_WORDS and len(content) >= MIN_FRAGMENT_CONTENT
+
+
+class FragmentIndex:
+    """Per known speaker: every cluster id, and the ids of clusters that are fragments."""
+
+    def __init__(self, scan_limit: int = SCAN_LIMIT) -> None:
+        self.scan_limit = scan_limit
+        self._clusters: dict[int, list[int]] = {}
+        self._short: dict[int, list[int]] = {}
+
+    def register(self, speaker: int | None, cluster_id: int, fragment: bool) -> None:
+        """Note a new cluster of ``speaker``; ``fragment``: its first quote is a fragment."""
+        if speaker is None:
+            return
+        self._clusters.setdefault(speaker, []).append(cluster_id)
+        if fragment:
+            self._short.setdefault(speaker, []).append(cluster_id)
+
+    def home(
+        self, speaker: int, pieces: tuple[Words, ...], content: frozenset[str], longest: Lookup
+    ) -> int | None:
+        """The most recent cluster of ``speaker`` whose fullest rendering holds the fragment."""
+        size = sum(map(len, pieces))
+        for cid in reversed(self._clusters.get(speaker, [])[-self.scan_limit :]):
+            found = longest(cid)
+            if found is None or len(found[0]) <= size or not content <= found[1]:
+                continue  # the subset test is cheap and rules out almost every cluster
+            if is_excerpt(found[0], pieces):
+                return cid
+        return None
+
+    def inside(self, speaker: int, words: Words, content: frozenset[str], longest: Lookup) -> list[int]:
+        """Recent fragment clusters of ``speaker`` that ``words`` contains (stale ids dropped)."""
+        ids = self._short.get(speaker)
+        if not ids:
+            return []
+        found, alive = [], []
+        for cid in ids[-self.scan_limit :]:
+            frag = longest(cid)
+            if frag is None or len(frag[0]) > MAX_FRAGMENT_WORDS:
+                continue
+            alive.append(cid)
+            if len(frag[0]) < len(words) and frag[1] <= content and is_excerpt(words, (frag[0],)):
+                found.append(cid)
+        self._short[speaker] = alive
+        return found

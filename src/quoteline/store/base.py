@@ -1,0 +1,172 @@
+"""``Store``: the one API over a SQLite or PostgreSQL quote store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import Any
+
+from quoteline.link.types import LinkUpdate, QuoteRecord
+from quoteline.models import Quote, Skip
+from quoteline.search import Filters, SearchRequest
+from quoteline.store import queries, write
+from quoteline.store.db import Db, Row, default_url
+from quoteline.store.migrate import migrate
+from quoteline.store.types import (
+    ClusterView,
+    NewArticle,
+    QuoteHit,
+    SkipRow,
+    SpeakerInfo,
+    StoreStats,
+)
+
+
+class Store(AbstractContextManager["Store"]):
+    """A quote store (SQLite or PostgreSQL, chosen by URL), migrated on open."""
+
+    def __init__(self, url: str | None = None, *, migrate_schema: bool = True) -> None:
+        self.url = url or default_url()
+        self.db = Db(self.url)
+        if migrate_schema:
+            migrate(self.db)
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self.db.dialect
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction (everything inside commits together or not at all)."""
+        return self.db.transaction()
+
+    # ------------------------------------------------------------ writing
+    def add_article(self, new: NewArticle,
+                    speaker_ids: Iterable[int | None] = ()) -> tuple[int, list[int]]:
+        """Write an article and its quotes (with resolved speaker ids); (article id, quote ids)."""
+        ids = list(speaker_ids) or [None] * len(new.quotes)
+        with self.transaction():
+            row = write.insert_article(self.db, new)
+            return row, [write.insert_quote(self.db, row, q, sid, new.article.outlet)
+                         for q, sid in zip(new.quotes, ids, strict=True)]
+
+    def article_keys(self) -> Iterator[tuple[str, str]]:
+        """(ident, content hash) of every stored article."""
+        for r in self.db.stream("SELECT ident, content_hash FROM articles ORDER BY id"):
+            yield r["ident"], r["content_hash"]
+
+    def add_quote(self, article_row: int, quote: Quote, speaker_id: int | None = None,
+                  outlet: str | None = None) -> int:
+        """Write one quote of a stored article (``outlet``: the article's); its id."""
+        return write.insert_quote(self.db, article_row, quote, speaker_id, outlet)
+
+    def save_speaker(self, speaker_id: int, name: str, titles: Iterable[str] = (),
+                     aliases: Iterable[str] = (), is_body: bool = False) -> None:
+        """Create or update a speaker with its aliases and titles (``name`` is an alias too)."""
+        write.save_speaker(self.db, speaker_id, name, titles, aliases, is_body)
+
+    def apply_link_update(self, update: LinkUpdate,
+                          written: dict[int, tuple[Any, ...]] | None = None) -> None:
+        """Write the clusters a ``Linker.add`` touched (``written``: renderings known stored)."""
+        with self.transaction():
+            write.apply_link_update(self.db, update, written)
+
+    def add_skip(self, skip: Skip) -> None:
+        """Record a skipped input with its reason."""
+        write.add_skip(self.db, skip)
+
+    def clear_skips(self, source: str) -> None:
+        """Forget the skips of a source that has now been stored."""
+        write.clear_skips(self.db, source)
+
+    def existing_articles(self, hashes: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+        """content hash -> [(store id, ident)] for stored articles with those hashes."""
+        return write.existing_articles(self.db, hashes)
+
+    def article_fingerprints(self) -> Iterator[tuple[int, bytes]]:
+        """(store id, MinHash signature) of every original (non-copy) article."""
+        for r in self.db.stream("SELECT id, minhash FROM articles WHERE copy_of IS NULL"
+                                " ORDER BY id"):
+            yield int(r["id"]), bytes(r["minhash"])
+
+    def article_text(self, article_row: int) -> str | None:
+        """The stored text of an article (by store id)."""
+        text = self.db.scalar("SELECT text FROM articles WHERE id = ?", (article_row,))
+        return str(text) if text is not None else None
+
+    def quote_records(self) -> Iterator[tuple[QuoteRecord, int | None]]:
+        """Stored quotes with cluster ids, for ``Linker.load``."""
+        return write.quote_records(self.db)
+
+    def speaker_rows(self) -> list[tuple[int, str, bool, tuple[str, ...], tuple[str, ...]]]:
+        """(speaker_id, name, is_body, aliases, titles) of every speaker, for resolver loading."""
+        return write.speaker_rows(self.db)
+
+    # ------------------------------------------------------------ reading
+    def search(self, text: str = "", *, speaker: str | None = None,
+               date_from: dt.date | None = None, date_to: dt.date | None = None,
+               outlet: str | None = None, kind: str | None = None,
+               cluster: int | None = None, limit: int = 20, offset: int = 0) -> list[QuoteHit]:
+        """Ranked full-text search (see quoteline.search for the query language)."""
+        filters = Filters(speaker, date_from, date_to, outlet, kind, cluster)
+        return self.run_search(SearchRequest(text, filters, limit, offset))
+
+    def run_search(self, request: SearchRequest) -> list[QuoteHit]:
+        """Search with a prepared SearchRequest (what the web UI builds)."""
+        return queries.search(self.db, request)
+
+    def find_speakers(self, name: str) -> list[SpeakerInfo]:
+        """Speakers called ``name`` (canonical name, alias, or surname)."""
+        found = (queries.speaker_info(self.db, i) for i in queries.speaker_ids(self.db, name))
+        return [s for s in found if s is not None]
+
+    def speaker(self, speaker_id: int) -> SpeakerInfo | None:
+        """One speaker by id."""
+        return queries.speaker_info(self.db, speaker_id)
+
+    def timeline(self, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
+        """A speaker's quotes, oldest first by said_on (else published)."""
+        return queries.timeline(self.db, speaker_id, limit)
+
+    def top_speakers(self, limit: int = 10) -> list[SpeakerInfo]:
+        """Speakers with the most quotes."""
+        return queries.top_speakers(self.db, limit)
+
+    def cluster(self, cluster_id: int) -> ClusterView | None:
+        """One cluster with all renderings and diffs."""
+        return queries.cluster_view(self.db, cluster_id)
+
+    def clusters(self, *, altered_only: bool = False, min_size: int = 1) -> Iterator[Row]:
+        """Cluster summaries, largest first."""
+        return queries.iter_clusters(self.db, altered_only, min_size)
+
+    def quotes(self) -> Iterator[QuoteHit]:
+        """Every stored quote (for export)."""
+        return queries.iter_quotes(self.db)
+
+    def speakers(self) -> Iterator[SpeakerInfo]:
+        """Every speaker (for export)."""
+        return queries.iter_speakers(self.db)
+
+    def skips(self, limit: int | None = None) -> list[SkipRow]:
+        """Recorded skips, newest first."""
+        return queries.skips(self.db, limit)
+
+    def stats(self) -> StoreStats:
+        """Counts of articles, copies, quotes, speakers, clusters, skips."""
+        return queries.stats(self.db)
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and migrate) the store at ``url`` (default $QUOTELINE_DB or sqlite:///quoteline.db)."""
+    return Store(url)

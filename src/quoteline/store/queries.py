@@ -1,0 +1,257 @@
+"""Reads: search, speaker timelines, clusters, skips and exports, the same on both backends."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from quoteline.models import parse_date
+from quoteline.search import Filters, SearchRequest, parse_query, to_fts5, to_tsquery
+from quoteline.store.db import Db, Row
+from quoteline.store.types import ClusterView, QuoteHit, SkipRow, SpeakerInfo, StoreStats
+from quoteline.store.write import name_key, outlet_token
+
+QUOTE_COLUMNS = (
+    "q.id AS quote_id, a.input_id AS article_id, a.url, a.outlet, a.published, a.title,"
+    " q.start_char, q.end_char, q.text, q.kind, q.speaker, q.speaker_id,"
+    " s.name AS speaker_name, q.speaker_title, q.cue, q.said_on, q.said_on_basis,"
+    " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff"
+)
+QUOTE_JOINS = ("JOIN articles a ON a.id = q.article_id"
+               " LEFT JOIN speakers s ON s.id = q.speaker_id")
+QUOTE_FROM = "quotes q " + QUOTE_JOINS
+CANDIDATES = 1000  # most matches a ranked search scores
+
+
+def hit_from_row(r: Row) -> QuoteHit:
+    """A QuoteHit from a row selected with QUOTE_COLUMNS."""
+    score = r.get("score")
+    return QuoteHit(
+        quote_id=int(r["quote_id"]), article_id=r["article_id"], url=r["url"],
+        outlet=r["outlet"], published=parse_date(r["published"]), title=r["title"],
+        start=int(r["start_char"]), end=int(r["end_char"]), text=r["text"], kind=r["kind"],
+        speaker=r["speaker"], speaker_id=r["speaker_id"], speaker_name=r["speaker_name"],
+        speaker_title=r["speaker_title"], cue=r["cue"], said_on=parse_date(r["said_on"]),
+        said_on_basis=r["said_on_basis"], confidence=r["confidence"], cluster=r["cluster_id"],
+        rendering=r["rendering"], similarity=r["similarity"],
+        diff=json.loads(r["diff"]) if r["diff"] else None,
+        score=float(score) if score is not None else None,
+    )
+
+
+# ------------------------------------------------------------------ search
+@dataclass(slots=True)
+class _Where:
+    """Filters as SQL (on q = quotes, a = articles) and, for SQLite, as FTS5 facet terms."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    facets: list[str] = field(default_factory=list)
+    needs_article: bool = False
+
+    def sql(self) -> str:
+        """The WHERE clause (empty without clauses)."""
+        return "WHERE " + " AND ".join(self.clauses) if self.clauses else ""
+
+
+def search(db: Db, req: SearchRequest) -> list[QuoteHit]:
+    """Ranked full-text search with filters (best first; newest first without text)."""
+    query = parse_query(req.text)
+    limit = max(1, min(int(req.limit), 1000))
+    offset = max(0, int(req.offset))
+    if query.empty:
+        w = _filters(db, req.filters, facets=False)
+        sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} {w.sql()}"
+               " ORDER BY coalesce(q.said_on, a.published) DESC, q.id DESC LIMIT ? OFFSET ?")
+        return [hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset])]
+    if db.dialect == "sqlite":
+        ids, score = _sqlite_candidates(db, to_fts5(query), req.filters)
+    else:
+        ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
+    sql = (f"SELECT {QUOTE_COLUMNS}, m.score FROM ({ids}) m JOIN quotes q ON q.id = m.id"
+           f" {QUOTE_JOINS} ORDER BY m.score DESC, q.id LIMIT ? OFFSET ?")
+    return [hit_from_row(r) for r in db.query(sql, [*score, limit, offset])]
+
+
+# Ranking reads every candidate, so it is bounded: the best of at most CANDIDATES matches
+# (SQLite: the newest; PostgreSQL: the first the index yields) keeps latency flat at
+# millions of quotes when a query word is common.
+def _sqlite_candidates(db: Db, match: str, f: Filters) -> tuple[str, list[Any]]:
+    w = _filters(db, f, facets=True)
+    expr = " AND ".join([f"{{text speaker}} : ({match})", *w.facets])
+    joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
+    if w.needs_article:
+        joins += " JOIN articles a ON a.id = q.article_id"
+    sql = (f"SELECT quotes_fts.rowid AS id, -bm25(quotes_fts, 1.0, 1.0, 0.0) AS score"
+           f" FROM quotes_fts{joins} WHERE quotes_fts MATCH ?"
+           f"{' AND ' + ' AND '.join(w.clauses) if w.clauses else ''}"
+           " ORDER BY quotes_fts.rowid DESC LIMIT ?")
+    return sql, [expr, *w.params, CANDIDATES]
+
+
+def _pg_candidates(db: Db, tsquery: str, f: Filters) -> tuple[str, list[Any]]:
+    w = _filters(db, f, facets=False)
+    joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
+    sql = (f"SELECT q.id, ts_rank_cd(q.tsv, tq.query) AS score FROM quotes q{joins}"
+           " CROSS JOIN (SELECT to_tsquery('english', ?) AS query) tq"
+           f" WHERE q.tsv @@ tq.query{' AND ' + ' AND '.join(w.clauses) if w.clauses else ''}"
+           " LIMIT ?")
+    return sql, [tsquery, *w.params, CANDIDATES]
+
+
+def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
+    w = _Where()
+    if f.speaker:
+        ids = speaker_ids(db, f.speaker)
+        if ids and facets:
+            w.facets.append("facets : (" + " OR ".join(f'"s{i}"' for i in ids) + ")")
+        elif ids:
+            w.clauses.append(f"q.speaker_id IN ({', '.join('?' for _ in ids)})")
+            w.params += ids
+        else:  # no corpus speaker by that name: match the name as the articles give it
+            w.clauses.append("lower(q.speaker) = ?")
+            w.params.append(f.speaker.casefold().strip())
+    if f.kind and facets:
+        w.facets.append(f'facets : "k{_word(f.kind)}"')
+    elif f.kind:
+        w.clauses.append("q.kind = ?")
+        w.params.append(f.kind)
+    if f.outlet and facets:
+        w.facets.append(f'facets : "{outlet_token(f.outlet)}"')
+    elif f.outlet:
+        w.clauses.append("lower(a.outlet) = ?")
+        w.params.append(" ".join(f.outlet.casefold().split()))
+        w.needs_article = True
+    for value, op in ((f.date_from, ">="), (f.date_to, "<=")):
+        if value:
+            w.clauses.append(f"coalesce(q.said_on, a.published) {op} ?")
+            w.params.append(value)
+            w.needs_article = True
+    if f.cluster is not None:
+        w.clauses.append("q.cluster_id = ?")
+        w.params.append(f.cluster)
+    return w
+
+
+def _word(value: str) -> str:
+    return "".join(ch for ch in value if ch.isalnum())
+
+
+# ------------------------------------------------------------------ speakers
+def speaker_ids(db: Db, name: str) -> list[int]:
+    """Speakers whose name or alias is ``name``, else whose name ends with it (a surname)."""
+    key = name_key(name)
+    if not key:
+        return []
+    exact = db.query(
+        "SELECT id FROM speakers WHERE name_key = ? UNION "
+        "SELECT speaker_id AS id FROM speaker_aliases WHERE alias_key = ?", (key, key))
+    if exact:
+        return sorted(int(r["id"]) for r in exact)
+    rows = db.query("SELECT id FROM speakers WHERE name_key LIKE ? ORDER BY id", ("% " + key,))
+    return [int(r["id"]) for r in rows]
+
+
+def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
+    """One speaker with aliases, titles and quote count."""
+    row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
+    if row is None:
+        return None
+    aliases = [r["alias"] for r in db.query(
+        "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (speaker_id,))]
+    titles = [r["title"] for r in db.query(
+        "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
+    n = db.scalar("SELECT count(*) AS n FROM quotes WHERE speaker_id = ?", (speaker_id,))
+    return SpeakerInfo(int(row["id"]), row["name"], row["title"], tuple(aliases), tuple(titles),
+                       int(n or 0))
+
+
+def timeline(db: Db, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
+    """Everything a speaker said, oldest first, by said_on (else the article's date)."""
+    sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.speaker_id = ?"
+           " ORDER BY coalesce(q.said_on, a.published), q.id")
+    params: list[Any] = [speaker_id]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [hit_from_row(r) for r in db.query(sql, params)]
+
+
+def top_speakers(db: Db, limit: int = 10) -> list[SpeakerInfo]:
+    """Speakers with the most quotes (syndicated copies not counted)."""
+    rows = db.query(
+        "SELECT s.id, s.name, s.title, count(q.id) AS n FROM speakers s"
+        " JOIN quotes q ON q.speaker_id = s.id JOIN articles a ON a.id = q.article_id"
+        " WHERE a.copy_of IS NULL GROUP BY s.id, s.name, s.title ORDER BY n DESC, s.id LIMIT ?",
+        (limit,))
+    return [SpeakerInfo(int(r["id"]), r["name"], r["title"], quotes=int(r["n"])) for r in rows]
+
+
+def iter_speakers(db: Db) -> Iterator[SpeakerInfo]:
+    """Every speaker (for export)."""
+    for r in db.query("SELECT id FROM speakers ORDER BY id"):
+        info = speaker_info(db, int(r["id"]))
+        if info:
+            yield info
+
+
+# ------------------------------------------------------------------ clusters
+def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:
+    """A cluster with every rendering: the reference first, then by date."""
+    row = db.one("SELECT * FROM clusters WHERE id = ?", (cluster_id,))
+    if row is None:
+        return None
+    hits = [hit_from_row(r) for r in db.query(
+        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.cluster_id = ?"
+        " ORDER BY coalesce(a.published, q.said_on), q.id", (cluster_id,))]
+    ref = row["reference_quote_id"]
+    hits.sort(key=lambda h: h.quote_id != ref)
+    return ClusterView(int(row["id"]), ref, row["speaker_id"], row["first_outlet"],
+                       parse_date(row["first_published"]), tuple(hits))
+
+
+def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1) -> Iterator[Row]:
+    """Cluster summaries: id, reference text, speaker, first outlet/date, size, altered."""
+    sql = ("SELECT c.id AS cluster, c.reference_quote_id, q.text AS reference_text,"
+           " c.speaker_id, s.name AS speaker, c.first_outlet, c.first_published, c.size,"
+           " c.altered FROM clusters c LEFT JOIN quotes q ON q.id = c.reference_quote_id"
+           " LEFT JOIN speakers s ON s.id = c.speaker_id WHERE c.size >= ?")
+    if altered_only:
+        sql += " AND c.altered > 0"
+    for r in db.stream(sql + " ORDER BY c.size DESC, c.id", (min_size,)):
+        day = parse_date(r["first_published"])
+        yield {**r, "first_published": day.isoformat() if day else None}
+
+
+# ------------------------------------------------------------------ export, skips, stats
+def iter_quotes(db: Db) -> Iterator[QuoteHit]:
+    """Every stored quote, in store order."""
+    for r in db.stream(f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} ORDER BY q.id"):
+        yield hit_from_row(r)
+
+
+def skips(db: Db, limit: int | None = None) -> list[SkipRow]:
+    """Recorded skips, newest first."""
+    sql = "SELECT source, reason, input_id, detail, skipped_at FROM skips ORDER BY id DESC"
+    rows = db.query(sql + " LIMIT ?", (limit,)) if limit else db.query(sql)
+    return [SkipRow(r["source"], r["reason"], r["input_id"], r["detail"], r["skipped_at"])
+            for r in rows]
+
+
+def stats(db: Db) -> StoreStats:
+    """Counts of everything in the store."""
+    def count(sql: str) -> int:
+        """One count query's result."""
+        return int(db.scalar(sql) or 0)
+
+    return StoreStats(
+        articles=count("SELECT count(*) AS n FROM articles WHERE copy_of IS NULL"),
+        copies=count("SELECT count(*) AS n FROM articles WHERE copy_of IS NOT NULL"),
+        quotes=count("SELECT count(*) AS n FROM quotes"),
+        speakers=count("SELECT count(*) AS n FROM speakers"),
+        clusters=count("SELECT count(*) AS n FROM clusters WHERE size > 1"),
+        altered=count("SELECT count(*) AS n FROM quotes WHERE rendering = 'altered'"),
+        skips=count("SELECT count(*) AS n FROM skips"),
+    )

@@ -1,0 +1,151 @@
+"""Speakers across the corpus: one record per person or body, never two people merged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quoteline.link.speakers import (
+    SpeakerRecord,
+    SpeakerResolver,
+    canonical_title,
+    parse_name,
+    read_alias_file,
+)
+
+
+def ids(resolver: SpeakerResolver, *names: str) -> list[int]:
+    """The speaker id of each name, resolved in order."""
+    return [resolver.resolve(n)[0] for n in names]
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "surname", "titles"),
+    [
+        ("Gen. Mark A. Milley", "mark", "milley", ("general",)),
+        ("Commerce Secretary Linda Okoro", "linda", "okoro", ("secretary",)),
+        ("Former President Barack Obama", "barack", "obama", ("former", "president")),
+        ("Ursula von der Leyen", "ursula", "von der leyen", ()),
+        ("Martin Luther King Jr.", "martin", "king", ()),
+        ("Dr. Amara Nwosu", "amara", "nwosu", ("doctor",)),
+        ("Milley", None, "milley", ()),
+    ],
+)
+def test_parse_name(name: str, given: str | None, surname: str, titles: tuple[str, ...]) -> None:
+    parsed = parse_name(name)
+    assert (parsed.given, parsed.surname, parsed.titles) == (given, surname, titles)
+    assert not parsed.is_body
+
+
+def test_bodies_are_recognized() -> None:
+    assert parse_name("the Ministry of Health").is_body
+    assert parse_name("Ministry of Health").surname == parse_name("the ministry of health").surname
+    assert not parse_name("Union president Teresa Quill").is_body
+
+
+def test_titles_have_canonical_forms() -> None:
+    assert canonical_title("Gen.") == "general"
+    assert canonical_title("the Senator") == "senator"
+    assert canonical_title("chief scientist") == "chief scientist"
+    assert canonical_title("") is None
+
+
+def test_milley_variants_are_one_person() -> None:
+    r = SpeakerResolver()
+    first, created = r.resolve("Gen. Mark A. Milley")
+    assert created
+    assert ids(r, "Mark Milley", "Milley", "General Milley", "Mark A. Milley") == [first] * 4
+    assert len(r.records()) == 1
+    record = r.get(first)
+    assert record.name == "Mark A. Milley"
+    assert {"Mark Milley", "Milley"} <= record.aliases
+    assert "general" in record.titles
+
+
+def test_people_sharing_a_surname_never_merge() -> None:
+    r = SpeakerResolver()
+    michelle, barack = ids(r, "Michelle Obama", "Barack Obama")
+    assert michelle != barack
+    bare, created = r.resolve("Obama")
+    assert created
+    assert bare not in (michelle, barack)
+    assert r.resolve("Obama")[0] == bare  # the ambiguous record is reused, not multiplied
+
+
+def test_a_title_can_pick_between_people_sharing_a_surname() -> None:
+    r = SpeakerResolver()
+    michelle, _ = r.resolve("Michelle Obama", title="First Lady")
+    barack, _ = r.resolve("President Barack Obama")
+    assert r.resolve("Obama", title="president")[0] == barack
+    assert r.resolve("President Obama")[0] == barack
+    assert r.resolve("Obama", title="first lady")[0] == michelle
+
+
+def test_surname_first_then_full_name_becomes_one_record() -> None:
+    r = SpeakerResolver()
+    bare, _ = r.resolve("Quill")
+    full, created = r.resolve("Teresa Quill")
+    assert (full, created) == (bare, False)
+    assert r.get(full).name == "Teresa Quill"
+    other, created = r.resolve("Daniel Quill")
+    assert created and other != full
+    assert r.resolve("Quill")[0] not in (full, other)
+
+
+def test_different_given_names_stay_apart() -> None:
+    r = SpeakerResolver()
+    assert len(set(ids(r, "Robert Whitfield", "Dana Whitfield", "Sen. Dana Whitfield"))) == 2
+
+
+def test_bodies_resolve_to_one_record() -> None:
+    r = SpeakerResolver()
+    a, b = ids(r, "the Ministry of Health", "Ministry of Health")
+    assert a == b
+    assert r.get(a).is_body
+
+
+def test_alias_file_fixes_what_rules_get_wrong(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.txt"
+    path.write_text(
+        "# canonical = alias; alias\nWilliam Jefferson Clinton = Bill Clinton; Clinton\n"
+        "Hillary Rodham Clinton = Hillary Clinton; Mrs. Clinton\n",
+        encoding="utf-8",
+    )
+    assert read_alias_file(path)["bill clinton"] == "William Jefferson Clinton"
+    r = SpeakerResolver(alias_file=path)
+    bill = ids(r, "Bill Clinton", "William Jefferson Clinton", "Clinton")
+    hillary = ids(r, "Hillary Clinton", "Mrs. Clinton")
+    assert len(set(bill)) == 1 and len(set(hillary)) == 1
+    assert bill[0] != hillary[0]
+    assert r.get(bill[0]).name == "William Jefferson Clinton"
+
+
+def test_loading_known_speakers_keeps_their_ids() -> None:
+    r = SpeakerResolver()
+    r.load(
+        [
+            SpeakerRecord(41, "Mark A. Milley", {"Gen. Milley"}, {"general"}),
+            (42, "Barack Obama", "President", ("Obama",)),
+        ]
+    )
+    assert r.resolve("Gen. Mark Milley") == (41, False)
+    assert r.resolve("Obama", title="president") == (42, False)
+    new, created = r.resolve("Jane Doe")
+    assert created and new == 43
+
+
+def test_changed_lists_what_to_persist_once() -> None:
+    r = SpeakerResolver()
+    sid, _ = r.resolve("Gen. Mark A. Milley")
+    assert [x.speaker_id for x in r.changed()] == [sid]
+    assert r.changed() == []
+    r.resolve("Mark A. Milley")
+    assert r.changed() == []
+    r.resolve("Chairman Milley")
+    assert [x.speaker_id for x in r.changed()] == [sid]
+
+
+def test_empty_name_is_an_error() -> None:
+    with pytest.raises(ValueError, match="not a speaker name"):
+        SpeakerResolver().resolve("  ")

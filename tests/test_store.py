@@ -1,0 +1,219 @@
+"""The store on both backends: migrations, writes, search, timelines, clusters, skips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quoteline.errors import StoreError
+from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
+from quoteline.models import Article, Quote, Skip, Span
+from quoteline.store import NewArticle, Store, open_store
+from quoteline.store.migrate import current_version, latest_version
+from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
+
+D = dt.date
+JAN2 = D(2024, 1, 2)
+
+
+def quote(text: str, start: int = 0, speaker: str | None = "Jane Smith", kind: str = "direct",
+          said_on: dt.date | None = None) -> Quote:
+    """A quote with a cue and source span."""
+    return Quote(start=start, end=start + len(text), text=text, kind=kind,  # type: ignore[arg-type]
+                 cue=Span(0, 4, "said"), source=Span(5, 9, "Jane"), speaker=speaker,
+                 speaker_title="mayor", said_on=said_on, confidence=0.9,
+                 extractor="quoteline test", model="en test")
+
+
+def put(store: Store, art_id: str, quotes: list[Quote], outlet: str = "Daily",
+        published: dt.date | None = JAN2, speaker_id: int | None = None
+        ) -> tuple[int, list[int]]:
+    """Store one article with quotes (speaker ids all ``speaker_id``)."""
+    text = " ".join(q.text for q in quotes) or "empty"
+    art = Article(text=text, id=art_id, outlet=outlet, published=published, source=art_id)
+    new = NewArticle(art, art_id, f"hash-{art_id}", b"", quotes=tuple(quotes))
+    return store.add_article(new, [speaker_id] * len(quotes))
+
+
+@pytest.fixture
+def store(store_url: str) -> Store:  # noqa: F811
+    """An empty, migrated store on each backend."""
+    s = open_store(store_url)
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+def test_migrations_are_numbered_and_applied_once(store_url: str) -> None:  # noqa: F811
+    with open_store(store_url) as s:
+        assert current_version(s.db) == latest_version(s.dialect) >= 1
+    with open_store(store_url) as s:  # reopening applies nothing twice
+        rows = s.db.query("SELECT version FROM schema_version")
+        assert [r["version"] for r in rows] == list(range(1, latest_version(s.dialect) + 1))
+
+
+def test_article_and_quotes_round_trip(store: Store) -> None:
+    store.save_speaker(1, "Jane Smith", ["mayor"], ["Smith"])
+    _, qids = put(store, "a1", [quote("We will build the bridge", said_on=D(2024, 1, 1))],
+                  speaker_id=1)
+    [hit] = store.search("bridge")
+    assert hit.quote_id == qids[0]
+    assert (hit.article_id, hit.outlet, hit.published) == ("a1", "Daily", D(2024, 1, 2))
+    assert (hit.start, hit.end, hit.text) == (0, 24, "We will build the bridge")
+    assert (hit.speaker, hit.speaker_id, hit.speaker_name, hit.cue) == (
+        "Jane Smith", 1, "Jane Smith", "said")
+    assert hit.said_on == D(2024, 1, 1)
+    assert hit.to_dict()["said_on"] == "2024-01-01"
+
+
+def test_search_ranks_better_matches_first(store: Store) -> None:
+    put(store, "a1", [quote("the road is long and the river is wide and the bridge is old")])
+    put(store, "a2", [quote("bridge after bridge after bridge")])
+    for i in range(5):
+        put(store, f"other{i}", [quote(f"nothing to see here {i}")])
+    hits = store.search("bridge")
+    assert [h.article_id for h in hits] == ["a2", "a1"]
+    assert hits[0].score is not None and hits[1].score is not None
+    assert hits[0].score > hits[1].score
+
+
+def test_search_language(store: Store) -> None:
+    put(store, "a1", [quote("taxes will rise next year")])
+    put(store, "a2", [quote("next year taxes will fall")])
+    put(store, "a3", [quote("inflation is transitory")])
+    ids = lambda q: sorted(h.article_id or "" for h in store.search(q))  # noqa: E731
+    assert ids('"will rise"') == ["a1"]
+    assert ids("taxes -fall") == ["a1"]
+    assert ids("rise OR inflation") == ["a1", "a3"]
+    assert ids("infla*") == ["a3"]
+    assert ids("taxes year") == ["a1", "a2"]
+    assert ids("rising") == ["a1"]  # stemming on both backends
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+       | st.lists(st.sampled_from(['"', "*", "-", "OR", "AND", "NOT", "(", ")", ":", "^", "NEAR",
+                                   "'", "&", "|", "!", "<->", "taxes", "x*", "\\", "%", "?"]),
+                  max_size=8).map(" ".join))
+def test_user_query_syntax_never_raises(store: Store, text: str) -> None:
+    hits = store.search(text, speaker=text or None, outlet=text or None)
+    assert isinstance(hits, list)
+
+
+def test_filters(store: Store) -> None:
+    store.save_speaker(1, "Jane Smith", ["mayor"], ["Smith"])
+    store.save_speaker(2, "John Doe", [], [])
+    put(store, "a1", [quote("roads first", said_on=D(2024, 3, 1))], outlet="Daily", speaker_id=1)
+    put(store, "a2", [quote("roads later", kind="indirect", speaker="John Doe")],
+        outlet="Herald", published=D(2024, 5, 1), speaker_id=2)
+    ids = lambda **kw: sorted(h.article_id or "" for h in store.search("roads", **kw))  # noqa: E731
+    assert ids(speaker="smith") == ["a1"]
+    assert ids(speaker="Jane Smith") == ["a1"]
+    assert ids(speaker="John Doe") == ["a2"]
+    assert ids(outlet="herald") == ["a2"]
+    assert ids(kind="indirect") == ["a2"]
+    assert ids(date_from=D(2024, 4, 1)) == ["a2"]
+    assert ids(date_to=D(2024, 4, 1)) == ["a1"]
+    assert [h.article_id for h in store.search("", outlet="Daily")] == ["a1"]
+
+
+def test_timeline_orders_by_said_on_then_published(store: Store) -> None:
+    store.save_speaker(1, "Jane Smith", [], [])
+    put(store, "late", [quote("third", said_on=D(2024, 6, 1))], speaker_id=1)
+    put(store, "undated", [quote("second")], published=D(2024, 3, 1), speaker_id=1)
+    put(store, "early", [quote("first", said_on=D(2023, 1, 1))], published=D(2024, 9, 9),
+        speaker_id=1)
+    assert [h.text for h in store.timeline(1)] == ["first", "second", "third"]
+    [info] = store.find_speakers("smith")
+    assert (info.name, info.quotes) == ("Jane Smith", 3)
+
+
+def test_speakers_with_aliases_and_titles(store: Store) -> None:
+    store.save_speaker(7, "Milley", [], [])
+    store.save_speaker(7, "Mark A. Milley", ["general"], ["Milley", "Gen. Mark Milley"])
+    [info] = store.find_speakers("Gen. Mark Milley")
+    assert info.name == "Mark A. Milley"
+    assert set(info.aliases) == {"Milley", "Mark A. Milley", "Gen. Mark Milley"}
+    assert info.titles == ("general",)
+    assert store.find_speakers("Nobody Here") == []
+
+
+def test_link_update_written_and_merged(store: Store) -> None:
+    _, (q1,) = put(store, "a1", [quote("we will win")])
+    _, (q2,) = put(store, "a2", [quote("we shall win")], outlet="Herald")
+    diff = (("=", "we"), ("-", "will"), ("+", "shall"), ("=", "win"))
+    renderings = (Rendering(q1, "reference", 1.0), Rendering(q2, "altered", 0.8, diff))
+    update = LinkUpdate(clusters={5: ClusterInfo(5, q1, "Daily", D(2024, 1, 2), None, renderings)})
+    store.apply_link_update(update)
+    view = store.cluster(5)
+    assert view is not None
+    assert [h.quote_id for h in view.renderings] == [q1, q2]
+    assert view.altered == 1 and view.first_outlet == "Daily"
+    assert view.renderings[1].diff == [["=", "we"], ["-", "will"], ["+", "shall"], ["=", "win"]]
+    store.apply_link_update(LinkUpdate(
+        clusters={6: ClusterInfo(6, q1, "Daily", None, None, (Rendering(q1, "reference", 1.0),
+                                                              Rendering(q2, "verbatim", 1.0)))},
+        removed={5}))
+    assert store.cluster(5) is None
+    assert [r["cluster"] for r in store.clusters()] == [6]
+    assert store.stats().altered == 0
+
+
+def test_skips_recorded_once_per_source_and_reason(store: Store) -> None:
+    store.add_skip(Skip("a.txt", "not valid UTF-8", "a", "byte 3"))
+    store.add_skip(Skip("a.txt", "not valid UTF-8", "a", "byte 4"))
+    store.add_skip(Skip("b.warc", "unreadable WARC record"))
+    rows = store.skips()
+    assert sorted((r.source, r.reason) for r in rows) == [
+        ("a.txt", "not valid UTF-8"), ("b.warc", "unreadable WARC record")]
+    assert next(r for r in rows if r.source == "a.txt").detail == "byte 4"
+    store.clear_skips("a.txt")
+    assert [r.source for r in store.skips()] == ["b.warc"]
+
+
+def test_transaction_rolls_back_everything(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        put(store, "a1", [quote("gone")])
+        raise RuntimeError("boom")
+    assert store.stats().articles == 0 and store.search("gone") == []
+
+
+def test_bad_urls_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="sqlite:///"):
+        open_store("mysql://x/y")
+    with pytest.raises(StoreError, match="folder does not exist"):
+        open_store(f"sqlite:///{tmp_path}/missing/dir/q.db")
+    with pytest.raises(StoreError, match="check the server is running"):
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_sqlite_file_is_usable_from_plain_sqlite3(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_store(f"sqlite:///{path}") as s:
+        put(s, "a1", [quote("the bridge will open")])
+    conn = sqlite3.connect(path)
+    row = conn.execute("SELECT article_id, start, \"end\", text FROM quote_view").fetchone()
+    assert row == ("a1", 0, 20, "the bridge will open")
+    hits = conn.execute("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'bridge'").fetchall()
+    assert len(hits) == 1
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_nul_characters_are_stored_without_moving_offsets(store: Store) -> None:
+    _, (qid,) = put(store, "nul", [quote("bad\x00byte here")])
+    [hit] = store.search("byte")
+    assert hit.quote_id == qid and hit.text == "bad\ufffdbyte here"
+    assert (hit.start, hit.end) == (0, 13)
+
+
+def test_a_store_newer_than_the_code_is_refused(store_url: str) -> None:  # noqa: F811
+    with open_store(store_url) as s:
+        s.db.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                     (999, "from_the_future", "2099-01-01"))
+    with pytest.raises(StoreError, match="upgrade quoteline"):
+        open_store(store_url)
