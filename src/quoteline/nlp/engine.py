@@ -60,6 +60,7 @@ class DocView:
         self.quotes: list[QuoteSpan] = find_quote_spans(self.text)
         self.quote_tokens = [self.tokens_of(*q.inner) for q in self.quotes]
         self.quoted = frozenset(i for s, e in self.quote_tokens for i in range(s, e))
+        self.opens = [q.open for q in self.quotes]  # sorted: quotes come in text order
 
     def tokens_of(self, start: int, end: int) -> tuple[int, int]:
         """Token range covering chars [start, end)."""
@@ -72,9 +73,9 @@ class DocView:
 
     def in_quote(self, char: int) -> QuoteSpan | None:
         """The quote span whose marks enclose ``char``."""
-        for q in self.quotes:
-            if q.open <= char <= q.close:
-                return q
+        k = bisect.bisect_right(self.opens, char) - 1
+        if k >= 0 and self.quotes[k].open <= char <= self.quotes[k].close:
+            return self.quotes[k]
         return None
 
 
@@ -300,11 +301,11 @@ def _continuation(view: DocView, q: QuoteSpan, prior: list[Candidate]) -> Candid
     Between the two there may be a few words, or the first quote's own attribution
     ("“A,” said X, referring to Y. “B.”"), but no other quotation and no paragraph break
     beyond the usual one."""
-    quoted = [c for c in prior if c.end <= q.open and c.how in {"cue", "colon", "dash", "continuation"}
-              and _is_quoted_cand(view, c)]
-    if not quoted:
+    before = [c for c in prior if c.end <= q.open and c.how in {"cue", "colon", "dash", "continuation"}]
+    before.sort(key=lambda c: c.end, reverse=True)
+    prev = next((c for c in before[:8] if _is_quoted_cand(view, c)), None)
+    if prev is None:
         return None
-    prev = max(quoted, key=lambda c: c.end)
     gap = view.text[prev.end : q.open]
     if any(prev.end < other.open < q.open for other in view.quotes):
         return None
@@ -318,9 +319,11 @@ def _continuation(view: DocView, q: QuoteSpan, prior: list[Candidate]) -> Candid
 
 
 def _is_quoted_cand(view: DocView, c: Candidate) -> bool:
-    return any(q.open <= c.start and c.end <= q.close + 1 for q in view.quotes) or any(
-        c.start <= q.open < c.end for q in view.quotes
-    )
+    """True when the candidate lies in quotation marks or contains some."""
+    if view.in_quote(c.start) is not None:
+        return True
+    k = bisect.bisect_left(view.opens, c.start)
+    return k < len(view.opens) and view.opens[k] < c.end
 
 
 def _neighbour(view: DocView, q: QuoteSpan) -> Candidate | None:

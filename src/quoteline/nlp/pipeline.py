@@ -22,6 +22,7 @@ EXTRACTOR = f"quoteline {__version__}"
 # Articles longer than this are cut into pieces for the parser (spaCy's memory grows with length).
 MAX_CHARS = 1_000_000
 DEFAULT_BATCH = 16
+PARALLEL_TASK = 4  # articles per task sent to a worker process
 
 
 def extract(
@@ -138,8 +139,12 @@ def _init_worker(model: str | None) -> None:
     load_nlp(model)  # once per process
 
 
-def _work(batch: list[Article]) -> list[Extraction | Skip]:
-    return list(_extract_batch(load_nlp(_WORKER_MODEL), batch))
+def _work(batch: list[Article]) -> list[tuple[Quote, ...] | Skip]:
+    # Only the quotes travel back: the parent still holds the articles and their text.
+    out: list[tuple[Quote, ...] | Skip] = []
+    for res in _extract_batch(load_nlp(_WORKER_MODEL), batch):
+        out.append(res if isinstance(res, Skip) else res.quotes)
+    return out
 
 
 def _extract_parallel(
@@ -148,13 +153,22 @@ def _extract_parallel(
     resolve_model_name(model)  # fail fast, in the parent, when no model is installed
     ctx = mp.get_context("spawn")
     it = iter(items)
-    batches = iter(lambda: list(islice(it, batch_size)), [])
+    # Small tasks keep every worker busy up to the end of the input.
+    task = max(1, min(batch_size, PARALLEL_TASK))
+    batches = iter(lambda: list(islice(it, task)), [])
     with ctx.Pool(workers, initializer=_init_worker, initargs=(model,)) as pool:
-        # A bounded window of batches in flight: input is read only as fast as it is processed.
-        window: deque[AsyncResult[list[Extraction | Skip]]] = deque()
+        # A bounded window of tasks in flight: input is read only as fast as it is processed.
+        window: deque[tuple[list[Article], AsyncResult[list[tuple[Quote, ...] | Skip]]]] = deque()
         for batch in batches:
-            window.append(pool.apply_async(_work, (batch,)))
-            if len(window) >= 2 * workers:
-                yield from window.popleft().get()
+            window.append((batch, pool.apply_async(_work, (batch,))))
+            if len(window) >= 4 * workers:
+                yield from _collect(*window.popleft())
         while window:
-            yield from window.popleft().get()
+            yield from _collect(*window.popleft())
+
+
+def _collect(
+    batch: list[Article], pending: AsyncResult[list[tuple[Quote, ...] | Skip]]
+) -> Iterator[Extraction | Skip]:
+    for art, res in zip(batch, pending.get(), strict=True):
+        yield res if isinstance(res, Skip) else Extraction(article=art, quotes=res)

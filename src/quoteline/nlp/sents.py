@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 _KEY = "quoteline.sent_starts"
 _ENTS = "quoteline.ents"
+_ENT_STARTS = "quoteline.ent_starts"
 
 
 def _starts(doc: Doc) -> list[int]:
@@ -34,3 +35,15 @@ def entities(doc: Doc) -> tuple[Span, ...]:
         ents = tuple(doc.ents)
         doc.user_data[_ENTS] = ents
     return ents
+
+
+def entities_in(span: Span) -> list[Span]:
+    """The entities inside ``span`` (a bisect over the cached entities, not a document scan)."""
+    ents = entities(span.doc)
+    starts = span.doc.user_data.get(_ENT_STARTS)
+    if starts is None:
+        starts = [e.start for e in ents]
+        span.doc.user_data[_ENT_STARTS] = starts
+    lo = bisect.bisect_left(starts, span.start)
+    hi = bisect.bisect_left(starts, span.end)
+    return [e for e in ents[lo:hi] if e.end <= span.end]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from quoteline.nlp.lexicon import body_nouns, first_names, honorifics, pronouns, roles
-from quoteline.nlp.sents import entities, sentence
+from quoteline.nlp.sents import entities, entities_in, sentence
 
 NAME_LABELS = {"PERSON"}
 RELATIVE = {"who", "which", "that"}
@@ -119,7 +119,7 @@ class SpeakerIndex:
     def resolve(self, start: int, end: int, salient: list[Person]) -> Resolution:
         """Resolve the source mention doc[start:end]; ``salient`` lists recent speakers, newest last."""
         span = self.doc[start:end]
-        names = [e for e in span.ents if e.label_ in NAME_LABELS and _heads(e, span)]
+        names = [e for e in entities_in(span) if e.label_ in NAME_LABELS and _heads(e, span)]
         if names:
             return self._by_name(names[-1])
         appos = _appositive_name(span)
