@@ -79,10 +79,10 @@ def read_jsonl_articles(
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            yield _jsonl_record(line, f"{path}:{lineno}", names)
+            yield jsonl_record(line, f"{path}:{lineno}", names)
 
 
-def _jsonl_record(line: bytes, where: str, names: Mapping[str, str]) -> Article | Skip:
+def jsonl_record(line: bytes, where: str, names: Mapping[str, str]) -> Article | Skip:
     try:
         rec = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quoteline.errors import InputError, UsageError
-from quoteline.ingest.basic import JSONL_SUFFIXES, _jsonl_record, decode_text, read_jsonl_articles
+from quoteline.ingest.basic import JSONL_SUFFIXES, decode_text, jsonl_record, read_jsonl_articles
 from quoteline.ingest.fetch import FetchOptions, read_url
 from quoteline.ingest.html import html_to_article
 from quoteline.ingest.warc import read_warc
@@ -87,7 +87,7 @@ def _jsonl(path: str, opts: SourceOptions) -> Iterator[Article | Skip]:
     try:
         for lineno, line in enumerate(_gzip_lines(path), 1):
             if line.strip():
-                yield _jsonl_record(line, f"{path}:{lineno}", names)
+                yield jsonl_record(line, f"{path}:{lineno}", names)
     except (EOFError, zlib.error, OSError) as exc:
         yield Skip(source=path, reason="truncated or corrupt gzip",
                    detail=f"{type(exc).__name__}: {exc}; the lines before it were read"[:300])
@@ -148,7 +148,7 @@ def _stdin(opts: SourceOptions) -> Iterator[Article | Skip]:
         names = {**_default_fields(), **opts.fields}
         for lineno, line in enumerate(data.splitlines(), 1):
             if line.strip():
-                yield _jsonl_record(line, f"<stdin>:{lineno}", names)
+                yield jsonl_record(line, f"<stdin>:{lineno}", names)
         return
     yield _text(data, "<stdin>", "stdin")
 

@@ -101,7 +101,7 @@ class Linker:
         while batch := list(islice(it, CHUNK)):
             self._pending.extend(rec for rec, cid in batch if cid is None)
             chunk = [(rec, cid) for rec, cid in batch if cid is not None]
-            keys = self._features([rec for rec, _ in chunk])
+            keys = self.features([rec for rec, _ in chunk])
             for (rec, cid), (wk, ck) in zip(chunk, keys, strict=True):
                 fresh = cid not in self._clusters
                 self._attach(rec, cid)
@@ -118,7 +118,7 @@ class Linker:
         first_new = self._next_id
         for start in range(0, len(order), CHUNK):
             chunk = order[start : start + CHUNK]
-            for rec, (wk, ck) in zip(chunk, self._features(chunk), strict=True):
+            for rec, (wk, ck) in zip(chunk, self.features(chunk), strict=True):
                 self._place(rec, wk, ck, touched, removed)
         clusters = {cid: self.info(cid) for cid in sorted(touched)}
         return LinkUpdate(clusters=clusters, removed={c for c in removed if c < first_new})
@@ -131,7 +131,7 @@ class Linker:
         Stage 0/1: word and content LSH band keys; 2: the known speaker (fragment scans).
         """
         out = []
-        for rec, (wk, ck) in zip(records, self._features(records), strict=True):
+        for rec, (wk, ck) in zip(records, self.features(records), strict=True):
             keys = [(0, k) for k in wk] + [(1, k) for k in ck]
             if rec.speaker_id is not None:
                 keys.append((2, rec.speaker_id))
@@ -168,7 +168,7 @@ class Linker:
         # Fullest first, so excerpts and copies find the full quote already placed.
         return (-len(self._an(rec.text).words), rec.published or _LATEST, rec.quote_id)
 
-    def _features(self, recs: list[QuoteRecord]) -> list[tuple[list[int], list[int]]]:
+    def features(self, recs: list[QuoteRecord]) -> list[tuple[list[int], list[int]]]:
         h = self._hash
         ans = [self._an(r.text) for r in recs]
         flat, counts = shingles([[h(w) for w in a.words] for a in ans])

@@ -59,7 +59,7 @@ def band_keys(records: Iterable[QuoteRecord]) -> Iterator[tuple[tuple[int, int],
     """((index, band key), quote_id) for every LSH key the linker would file a quote under."""
     recs = list(records)
     # The linker's own feature code, so candidate keys can never drift from what it uses.
-    features = Linker()._features(recs)
+    features = Linker().features(recs)
     for rec, (word_keys, content_keys) in zip(recs, features, strict=True):
         for key in word_keys:
             yield (0, key), rec.quote_id

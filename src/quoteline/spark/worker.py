@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from quoteline.errors import InputError
-from quoteline.ingest.basic import DEFAULT_FIELDS, _jsonl_record, article_from_record, decode_text
+from quoteline.ingest.basic import DEFAULT_FIELDS, article_from_record, decode_text, jsonl_record
 from quoteline.models import Article, Extraction, Quote, Skip, Span, parse_date
 
 # Column order of the rows below; quoteline.spark.schema builds the Spark types in this order.
@@ -38,7 +38,7 @@ def from_json_line(line: str, where: str) -> Article | Skip | None:
     """One JSONL line (as ``quoteline extract`` reads it); None for a blank line."""
     if not line.strip():
         return None
-    return _jsonl_record(line.encode("utf-8"), where, DEFAULT_FIELDS)
+    return jsonl_record(line.encode("utf-8"), where, DEFAULT_FIELDS)
 
 
 def from_record(rec: Mapping[str, Any], where: str) -> Article | Skip:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -104,6 +104,14 @@ class Db:
             self._sq.close()
         else:
             self._pg.close()
+
+    def set_time_limit(self, seconds: float, expired: Callable[[], bool]) -> None:
+        """Stop statements that run too long: PostgreSQL's statement_timeout, or on SQLite a
+        progress handler that aborts a statement once ``expired()`` says so."""
+        if self.dialect == "postgresql":
+            self.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        else:
+            self._sq.set_progress_handler(lambda: int(expired()), 20_000)
 
     # ----------------------------------------------------------------- statements
     def _sql(self, sql: str) -> str:

@@ -7,7 +7,6 @@ store's own column list, so a QuoteHit here is the same record the Store hands b
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,19 +26,15 @@ class QueryTimeout(Exception):
 
 def install_time_limit(store: Store, seconds: float) -> None:
     """Make every query on this store's connection stop after ``seconds`` (per ``deadline``)."""
-    if store.dialect == "postgresql":
-        store.db.execute(f"SET statement_timeout = {int(seconds * 1000)}")
-        return
-    conn: sqlite3.Connection = store.db._sq  # the only way to reach SQLite's progress hook
-    conn.set_progress_handler(_over_deadline, 20_000)
+    store.db.set_time_limit(seconds, _over_deadline)
 
 
-def _over_deadline() -> int:
+def _over_deadline() -> bool:
     limit: float | None = getattr(_deadline, "at", None)
     if limit is not None and time.monotonic() > limit:
         _deadline.hit = True
-        return 1  # SQLite aborts the statement with "interrupted"
-    return 0
+        return True  # SQLite aborts the statement with "interrupted"
+    return False
 
 
 def start_clock(seconds: float) -> None:
