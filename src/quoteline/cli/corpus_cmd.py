@@ -207,7 +207,13 @@ def _quote_rows(hits: Iterable[QuoteHit], fmt: str) -> Iterator[dict[str, Any]]:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Show at most N.")
 @_format_option(("table", "jsonl", "csv"), "table")
 def skips(db_url: str | None, limit: int | None, fmt: str) -> None:
-    """List inputs that were skipped, newest first, with reasons."""
+    """List inputs that were skipped, newest first, with reasons.
+
+    \b
+    Examples:
+      quoteline skips --db sqlite:///news.db
+      quoteline skips --format jsonl > skips.jsonl
+    """
     with _open(db_url) as store:
         rows = [s.to_dict() for s in store.skips(limit)]
     n = _emit(rows, fmt, ["source", "reason", "article_id", "detail", "skipped_at"])
@@ -251,7 +257,13 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
 @db_option
 @_format_option(("table", "jsonl", "csv"), "table")
 def speaker(name: str, db_url: str | None, fmt: str) -> None:
-    """Everything a speaker said, oldest first (by date said, else date published)."""
+    """Everything a speaker said, oldest first (by date said, else date published).
+
+    \b
+    Examples:
+      quoteline speaker "Mark Milley"
+      quoteline speaker Milley --format jsonl
+    """
     with _open(db_url) as store:
         found = store.find_speakers(name)
         if not found:
@@ -271,7 +283,12 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
 @db_option
 @_format_option(("table", "json"), "table")
 def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
-    """All renderings of one quote cluster with word diffs; altered ones are flagged."""
+    """All renderings of one quote cluster with word diffs; altered ones are flagged.
+
+    \b
+    Example:
+      quoteline cluster 12 --db sqlite:///samples.db
+    """
     with _open(db_url) as store:
         view = store.cluster(cluster_id)
     if view is None:
@@ -306,7 +323,14 @@ def _diff_text(diff: list[Any] | None) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of stdout (needed for parquet; default WHAT.parquet).")
 def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None:
-    """Export quotes, speakers or clusters as JSONL, CSV or Parquet."""
+    """Export quotes, speakers or clusters as JSONL, CSV or Parquet.
+
+    \b
+    Examples:
+      quoteline export quotes > quotes.jsonl
+      quoteline export clusters --format csv > clusters.csv
+      quoteline export quotes --format parquet --output quotes.parquet
+    """
     from quoteline.corpus.export import export_rows, write_parquet
 
     with _open(db_url) as store:
@@ -331,7 +355,12 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None
 @click.option("--aliases", "alias_file", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), default=None, help="Speaker alias file.")
 def load(output: Path, db_url: str | None, alias_file: Path | None) -> None:
-    """Bulk-load a folder of Parquet files (quotes/, skips/) written by the Spark job."""
+    """Bulk-load a folder of Parquet files (quotes/, skips/) written by the Spark job.
+
+    \b
+    Example:
+      quoteline spark extract cc-news.warc.gz out/ && quoteline load out/ --db sqlite:///news.db
+    """
     from quoteline.corpus.bulk import load_parquet
 
     with _open(db_url) as store:

@@ -53,6 +53,11 @@ def extract(ctx: click.Context, input_path: str, output: str, fmt: str, partitio
     Writes OUTPUT/quotes (the fields of `quoteline extract` plus url, outlet,
     published), OUTPUT/speakers and OUTPUT/skips (source, reason, detail).
     Exit codes: 0 done, 1 fatal, 2 usage, 3 done but some inputs were skipped.
+
+    \b
+    Examples:
+      quoteline spark extract articles.jsonl out/ --partitions 8
+      quoteline spark extract 's3a://bucket/cc-news/*.warc.gz' out/ --input-format warc --master yarn
     """
     from quoteline.spark.runner import extract_job, spark_session
 
@@ -91,6 +96,10 @@ def link(quotes_path: str, output: str, master: str | None, partitions: int | No
     Writes OUTPUT/quotes (input + quote_id, speaker_id, cluster_id), OUTPUT/clusters,
     OUTPUT/renderings (kind, similarity, word diff per quote) and OUTPUT/speakers.
     Cluster ids are canonical: the smallest quote_id in the cluster.
+
+    \b
+    Example:
+      quoteline spark link out/quotes linked/ --partitions 16
     """
     from quoteline.spark.link_runner import link_job
     from quoteline.spark.runner import spark_session
