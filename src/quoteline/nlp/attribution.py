@@ -36,7 +36,6 @@ class Attribution:
     content: tuple[int, int]  # [start, end) token indices
     source: tuple[int, int] | None
     cue_class: str
-    according: bool = False
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
 
 
@@ -217,13 +216,9 @@ def _is_quote_start(tok: Token) -> bool:
 def _interrupted(tok: Token) -> tuple[int, int] | None:
     """"Y, X said, Z": the clause the cue hangs from, when the cue sits inside or after it."""
     head = tok.head
-    if tok.dep_ == "advcl" and tok.i < head.i:
+    if tok.dep_ in {"advcl", "ccomp"} and tok.i < head.i:
         return None  # "Speaking in X, he ..." is circumstance, not a report of it
-    start, end = _span_of(head)
-    if tok.dep_ == "ccomp" and tok.i < head.i:
-        return None
-    # exclude a leading "Speaking ..., " style clause of the head from the content
-    return trim(tok.doc, start, end)
+    return trim(tok.doc, *_span_of(head))
 
 
 def trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
@@ -251,7 +246,7 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
         content = trim(doc, sent.start, own_start)
     if content is None:
         return None
-    return Attribution(tok, to.i + 1, content, source, "report", according=True)
+    return Attribution(tok, to.i + 1, content, source, "report")
 
 
 def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:

@@ -46,7 +46,6 @@ class Candidate:
     speaker: str | None = None
     title: str | None = None
     person: Person | None = None
-    resolved_how: str = ""
     said: DateHit | None = None
 
 
@@ -366,10 +365,9 @@ def _resolve(view: DocView, cands: list[Candidate], published: dt.date | None) -
 def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
     if c.inherit is not None:
         c.speaker, c.title, c.person = c.inherit.speaker, c.inherit.title, c.inherit.person
-        c.resolved_how = "continuation"
     elif c.source is not None:
         res: Resolution = index.resolve(c.source[0], c.source[1], salient)
-        c.speaker, c.title, c.person, c.resolved_how = res.speaker, res.title, res.person, res.how
+        c.speaker, c.title, c.person = res.speaker, res.title, res.person
         if res.how == "pronoun" and res.person is not None:
             pron = index.doc[c.source[0]]
             res.person.subject_mentions.append(pron.idx)  # "she said" keeps her salient
