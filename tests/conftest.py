@@ -16,6 +16,18 @@ SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def cli_in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``quoteline ARGV`` run in this process (the model stays loaded): exit code, stdout, stderr."""
+    from quoteline.cli import main
+
+    try:
+        rc = main(list(argv)) or 0
+    except SystemExit as exc:
+        rc = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip the calling test when ``condition`` is false, or fail it under CI."""
     if condition:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteline.cli import main
+from conftest import cli_in_process
 
 ARTICLE = ("Smith said: “We will win the vote.” The bill passed on Tuesday. "
            "“It is over,” Jones said, “and we lost.” Officials said the plan was “dangerous”.\n")
@@ -20,16 +20,6 @@ def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
     code = "import sys; from quoteline.cli import main; sys.exit(main())"
     return subprocess.run([sys.executable, "-c", code, *args], input=stdin,
                           capture_output=True, timeout=120, check=False)
-
-
-def in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main() in this process (the model stays loaded between tests)."""
-    try:
-        rc = main(list(argv)) or 0
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def assert_clean(stderr: str | bytes) -> None:
@@ -106,7 +96,7 @@ def test_bad_jsonl_lines_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixtu
     p.write_bytes(b'{"id": "ok", "text": "He said no."}\nnot json\n[1, 2]\n'
                   b'{"id": "d", "text": "x", "published": "soon"}\n{"id": "nt"}\n'
                   b'{"id": "bad", "text": "\xff"}\n')
-    rc, _, err = in_process(capsys, "extract", str(p))
+    rc, _, err = cli_in_process(capsys, "extract", str(p))
     assert rc == 3
     assert "5 input(s) skipped" in err
     for where in (":2", ":3", ":4", ":5", ":6"):
@@ -126,7 +116,7 @@ def _check_records(records: list[dict[str, object]], text: str) -> None:
 
 
 def test_format_jsonl(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = in_process(capsys, "extract", str(article), "--published", "2022-11-16")
+    rc, out, err = cli_in_process(capsys, "extract", str(article), "--published", "2022-11-16")
     assert rc == 0, err
     records = [json.loads(line) for line in out.splitlines()]
     _check_records(records, ARTICLE)
@@ -134,7 +124,7 @@ def test_format_jsonl(article: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_format_json(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = in_process(capsys, "extract", str(article), "--format", "json")
+    rc, out, err = cli_in_process(capsys, "extract", str(article), "--format", "json")
     assert rc == 0, err
     records = json.loads(out)
     assert isinstance(records, list)
@@ -142,15 +132,15 @@ def test_format_json(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_format_table(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = in_process(capsys, "extract", str(article), "--format", "table")
+    rc, out, err = cli_in_process(capsys, "extract", str(article), "--format", "table")
     assert rc == 0, err
     for column in ("article", "speaker", "kind", "said on", "quote", "conf"):
         assert column in out
 
 
 def test_formats_agree(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, jsonl, _ = in_process(capsys, "extract", str(article))
-    _, js, _ = in_process(capsys, "extract", str(article), "--format", "json")
+    _, jsonl, _ = cli_in_process(capsys, "extract", str(article))
+    _, js, _ = cli_in_process(capsys, "extract", str(article), "--format", "json")
     assert [json.loads(line) for line in jsonl.splitlines()] == json.loads(js)
 
 
@@ -160,7 +150,7 @@ def test_jsonl_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
             {"id": "a2", "text": "Nothing quoted here.", "published": None},
             {"id": 3, "text": ARTICLE.upper(), "published": "2022-11-17T08:00:00Z"}]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
-    rc, out, err = in_process(capsys, "extract", str(p), "--format", "json")
+    rc, out, err = cli_in_process(capsys, "extract", str(p), "--format", "json")
     assert rc == 0, err
     records = json.loads(out)
     texts = {"a1": ARTICLE, "a2": "Nothing quoted here.", "3": ARTICLE.upper()}

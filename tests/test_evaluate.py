@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quoteline.cli import main
+from conftest import cli_in_process
 from quoteline.evaluate import load_docs, reference_table, reference_view, score, table
 from quoteline.evaluate.speakers import names_match
 
@@ -268,15 +268,6 @@ def test_names_match_agrees(ref: ModuleType, pred: str, gold: list[str]) -> None
 
 
 # ---------------------------------------------------------------- the eval command
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        rc = main(list(argv)) or 0
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
 def test_cli_score_only_json_agrees(ref: ModuleType, shared_dir: Path, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str],
                                     seed_gold: list[Any]) -> None:
@@ -285,13 +276,13 @@ def test_cli_score_only_json_agrees(ref: ModuleType, shared_dir: Path, tmp_path:
     path = tmp_path / "pred.jsonl"
     path.write_text(json.dumps(pred[0]) + "\n", encoding="utf-8")
     gold_path = str(shared_dir / "fixtures" / "seed-gold.jsonl")
-    rc, out, _ = _cli(capsys, "eval", gold_path, "--score-only", str(path), "--json")
+    rc, out, _ = cli_in_process(capsys, "eval", gold_path, "--score-only", str(path), "--json")
     assert rc == 0
     expected = ref.score(ref.load(gold_path), ref.load(str(path)))
     got = json.loads(out)
     assert reference_view(got) == json.loads(json.dumps(expected))
     assert got["lenient"]["tp"] == 10
-    rc, out, _ = _cli(capsys, "eval", gold_path, "--score-only", str(path))
+    rc, out, _ = cli_in_process(capsys, "eval", gold_path, "--score-only", str(path))
     assert rc == 0 and out.startswith(ref.table(expected)) and "said_on:" in out
 
 
@@ -299,7 +290,7 @@ def test_cli_runs_extraction_and_writes_gold_schema(shared_dir: Path, tmp_path: 
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     gold_path = shared_dir / "fixtures" / "seed-gold.jsonl"
     out_path = tmp_path / "pred.jsonl"
-    rc, out, err = _cli(capsys, "eval", str(gold_path), "--predictions", str(out_path))
+    rc, out, err = cli_in_process(capsys, "eval", str(gold_path), "--predictions", str(out_path))
     assert rc == 0, err
     assert "docs=1  gold quotes=20" in out
     (doc,) = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines()]
@@ -314,21 +305,21 @@ def test_cli_runs_extraction_and_writes_gold_schema(shared_dir: Path, tmp_path: 
         assert q["said_on"] is None or len(q["said_on"]) == 10
         assert all(s <= p[0] < p[1] <= e for p in q.get("content_parts", []))
     # scoring the written file gives the same numbers as scoring during the run
-    rc2, out2, _ = _cli(capsys, "eval", str(gold_path), "--score-only", str(out_path))
+    rc2, out2, _ = cli_in_process(capsys, "eval", str(gold_path), "--score-only", str(out_path))
     assert rc2 == 0 and out2 == out
 
 
 def test_cli_usage_errors(shared_dir: Path, tmp_path: Path,
                           capsys: pytest.CaptureFixture[str]) -> None:
     gold_path = str(shared_dir / "fixtures" / "seed-gold.jsonl")
-    rc, _, err = _cli(capsys, "eval", str(tmp_path / "missing.jsonl"))
+    rc, _, err = cli_in_process(capsys, "eval", str(tmp_path / "missing.jsonl"))
     assert rc == 2 and "no such file" in err
-    rc, _, err = _cli(capsys, "eval", gold_path, "--score-only", gold_path,
+    rc, _, err = cli_in_process(capsys, "eval", gold_path, "--score-only", gold_path,
                       "--predictions", str(tmp_path / "x.jsonl"))
     assert rc == 2 and "one or the other" in err
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "x", "quotes": []}\nnot json\n', encoding="utf-8")
-    rc, _, err = _cli(capsys, "eval", str(bad))
+    rc, _, err = cli_in_process(capsys, "eval", str(bad))
     assert rc == 2 and "bad.jsonl:2" in err and "Traceback" not in err
 
 
@@ -339,7 +330,7 @@ def test_cli_skipped_gold_document_exits_3(tmp_path: Path,
              "quotes": [{"content": [0, 2], "source": None, "speaker": None}]},
             {"id": "ok", "text": "Nothing quoted here.", "published": "2022-11-16", "quotes": []}]
     gold.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
-    rc, out, err = _cli(capsys, "eval", str(gold), "--json")
+    rc, out, err = cli_in_process(capsys, "eval", str(gold), "--json")
     assert rc == 3
     assert "skipped empty: empty text" in err and "1 document(s) skipped" in err
     assert json.loads(out)["n_gold"] == 1
@@ -352,8 +343,8 @@ def test_cli_two_workers_predict_the_same(shared_dir: Path, tmp_path: Path,
     docs += load_docs(shared_dir / "data" / "polnear-dev.jsonl")[:3]
     gold.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    rc1, out1, _ = _cli(capsys, "eval", str(gold), "--predictions", str(one))
-    rc2, out2, _ = _cli(capsys, "eval", str(gold), "--predictions", str(two), "--workers", "2")
+    rc1, out1, _ = cli_in_process(capsys, "eval", str(gold), "--predictions", str(one))
+    rc2, out2, _ = cli_in_process(capsys, "eval", str(gold), "--predictions", str(two), "--workers", "2")
     assert rc1 == rc2 == 0
     assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
     assert out1 == out2
