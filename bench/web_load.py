@@ -7,16 +7,20 @@ cluster pages at 1 and 20 concurrent clients (target p95 <= 100 ms at 20).
 
 The store is the one bench/search_latency.py builds (same generator), plus synthetic clusters of
 three renderings (reference, verbatim, altered) so cluster pages have something to show. The
-server runs as `quoteline serve` in its own process; clients are httpx threads with keep-alive.
+server runs as `quoteline serve` in its own process; clients are threads, each with one
+keep-alive http.client connection (leaner than httpx, so the generator takes less of the shared
+cores); the CPU each request cost the server and the client is printed beside the latencies.
 Request counts and time are bounded; prints figures and asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -93,6 +97,33 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start in 60 s")
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process and its worker processes (from /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                pids += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def client_cpu() -> float:
+    """CPU seconds used so far by this (load generator) process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def paths(kind: str, clusters: int, rng: random.Random) -> Callable[[], str]:
     """A generator of request paths for one page kind."""
     if kind == "search":
@@ -102,7 +133,7 @@ def paths(kind: str, clusters: int, rng: random.Random) -> Callable[[], str]:
     return lambda: f"/clusters/{rng.randint(1, max(1, clusters))}"
 
 
-def run_load(base: str, make_path: Callable[[], str], clients: int, requests: int,
+def run_load(host: str, port: int, make_path: Callable[[], str], clients: int, requests: int,
              seconds: float) -> dict[str, float]:
     """Send up to ``requests`` requests from ``clients`` threads within ``seconds``."""
     counter = itertools.count()
@@ -112,16 +143,23 @@ def run_load(base: str, make_path: Callable[[], str], clients: int, requests: in
     stop_at = time.monotonic() + seconds
 
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        # http.client with keep-alive: a lean client, so that the generator, which shares the
+        # machine's cores with the server, takes as little of them as it can.
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        try:
             while next(counter) < requests and time.monotonic() < stop_at:
                 with lock:
                     path = make_path()
                 t0 = time.perf_counter()
-                resp = client.get(path)
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
                 ms = (time.perf_counter() - t0) * 1000
                 with lock:
                     times.append(ms)
-                    errors[0] += resp.status_code != 200
+                    errors[0] += resp.status != 200
+        finally:
+            conn.close()
 
     t0 = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(clients)]
@@ -142,7 +180,7 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="an existing store URL (default: build one)")
     ap.add_argument("--n", type=int, default=1_000_000, help="quotes in the synthetic store")
     ap.add_argument("--keep", type=Path, default=None, help="build the store here and keep it")
-    ap.add_argument("--requests", type=int, default=300, help="requests per page and level")
+    ap.add_argument("--requests", type=int, default=2000, help="requests per page and level")
     ap.add_argument("--seconds", type=float, default=30.0, help="time cap per page and level")
     ap.add_argument("--clients", default="1,20", help="concurrency levels")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
@@ -163,12 +201,16 @@ def main() -> None:
             rng = random.Random(7)
             for kind in ("search", "speaker", "cluster"):
                 for clients in (int(c) for c in args.clients.split(",")):
-                    f = run_load(base, paths(kind, clusters, rng), clients, args.requests,
+                    cpu0, srv0 = client_cpu(), server_cpu(server.pid)
+                    f = run_load("127.0.0.1", port, paths(kind, clusters, rng), clients, args.requests,
                                  args.seconds)
+                    n = max(1.0, f["n"])
+                    cpu = ((client_cpu() - cpu0) * 1000 / n, (server_cpu(server.pid) - srv0) * 1000 / n)
                     verdict = ("met" if f["p95"] <= 100 else "NOT met") if clients >= 20 else ""
                     print(f"{kind:8s} clients={clients:>2}  n={f['n']:>5.0f}  "
                           f"p50 {f['p50']:7.1f} ms  p95 {f['p95']:7.1f} ms  "
-                          f"{f['rps']:7.1f} req/s  errors {f['errors']:.0f}  {verdict}")
+                          f"{f['rps']:7.1f} req/s  errors {f['errors']:.0f}  "
+                          f"CPU/request: server {cpu[1]:4.1f} ms, client {cpu[0]:4.1f} ms  {verdict}")
         finally:
             server.terminate()
             server.wait(10)

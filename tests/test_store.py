@@ -217,3 +217,39 @@ def test_a_store_newer_than_the_code_is_refused(store_url: str) -> None:  # noqa
                      (999, "from_the_future", "2099-01-01"))
     with pytest.raises(StoreError, match="upgrade quoteline"):
         open_store(store_url)
+
+
+def test_day_is_said_on_else_published_for_old_and_new_rows(store_url: str) -> None:  # noqa: F811
+    from quoteline.store.migrate import migrations
+    with Store(store_url, migrate_schema=False) as s, s.transaction():  # a version-1 store
+        s.db.script(migrations(s.dialect)[0].sql)
+        s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                     " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        s.db.execute("INSERT INTO schema_version VALUES (1, 'init', '2024-01-01')")
+        s.save_speaker(1, "Jane Smith", [], [])
+        put(s, "old", [quote("dated", said_on=D(2023, 5, 5)), quote("undated", start=6)],
+            published=D(2024, 3, 1), speaker_id=1)
+    with open_store(store_url) as s:  # migrates to the latest version
+        put(s, "new", [quote("fresh")], published=D(2024, 4, 4), speaker_id=1)
+        days = {r["text"]: str(r["day"]) for r in s.db.query("SELECT text, day FROM quotes")}
+        assert days == {"dated": "2023-05-05", "undated": "2024-03-01", "fresh": "2024-04-04"}
+        s.db.execute("UPDATE articles SET published = ? WHERE input_id = 'old'", (D(2022, 2, 2),))
+        s.db.execute("UPDATE quotes SET said_on = NULL WHERE text = 'dated'")
+        days = {r["text"]: str(r["day"]) for r in s.db.query("SELECT text, day FROM quotes")}
+        assert days == {"dated": "2022-02-02", "undated": "2022-02-02", "fresh": "2024-04-04"}
+        assert [h.text for h in s.timeline(1)] == ["dated", "undated", "fresh"]
+
+
+def test_top_speakers_count_originals_not_copies(store: Store) -> None:
+    store.save_speaker(1, "Jane Smith", [], [])
+    store.save_speaker(2, "Omar Haddad", [], [])
+    orig, _ = put(store, "orig", [quote("one"), quote("two", start=4)], speaker_id=1)
+    for i in range(2):  # two near copies of Jane's article: three renderings, one original
+        art = Article(text="one two", id=f"copy{i}", outlet="Other", published=JAN2)
+        store.add_article(NewArticle(art, f"copy{i}", f"hash-copy{i}", b"", copy_of=orig,
+                                     copy_kind="near", quotes=(quote("one"), quote("two", start=4))),
+                          [1, 1])
+    put(store, "o2", [quote("a"), quote("b", start=2), quote("c", start=4)], speaker_id=2)
+    top = store.top_speakers(5)
+    assert [(s.name, s.quotes) for s in top] == [("Omar Haddad", 3), ("Jane Smith", 2)]
+    assert [s.name for s in store.top_speakers(1)] == ["Omar Haddad"]

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from quoteline import __version__
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.nlp.engine import quotes_in_doc
-from quoteline.nlp.loader import load_nlp, model_label, resolve_model_name
+from quoteline.nlp.loader import load_nlp, model_label
 
 EXTRACTOR = f"quoteline {__version__}"
 # Articles longer than this are cut into pieces for the parser (spaCy's memory grows with length).
@@ -150,25 +150,46 @@ def _work(batch: list[Article]) -> list[tuple[Quote, ...] | Skip]:
 def _extract_parallel(
     items: Iterable[Article], model: str | None, batch_size: int, workers: int
 ) -> Iterator[Extraction | Skip]:
-    resolve_model_name(model)  # fail fast, in the parent, when no model is installed
+    """``workers`` processes: this one, whose model is already loaded, and ``workers - 1`` helpers.
+
+    This process parses a task whenever the helpers have enough queued, so it is never idle
+    while they start and load their model, and half the text never crosses a pipe.
+    """
+    nlp = load_nlp(model)  # fails fast, here, when no model is installed
     ctx = mp.get_context("spawn")
     it = iter(items)
-    # Small tasks keep every worker busy up to the end of the input.
+    # Small tasks keep every process busy up to the end of the input.
     task = max(1, min(batch_size, PARALLEL_TASK))
     batches = iter(lambda: list(islice(it, task)), [])
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(model,)) as pool:
-        # A bounded window of tasks in flight: input is read only as fast as it is processed.
-        window: deque[tuple[list[Article], AsyncResult[list[tuple[Quote, ...] | Skip]]]] = deque()
+    helpers = workers - 1
+    with ctx.Pool(helpers, initializer=_init_worker, initargs=(model,)) as pool:
+        # Results leave in input order; at most a bounded number of tasks wait in the window.
+        window: deque[_Pending] = deque()
         for batch in batches:
-            window.append((batch, pool.apply_async(_work, (batch,))))
-            if len(window) >= 4 * workers:
-                yield from _collect(*window.popleft())
+            if sum(1 for p in window if not p.ready()) < 3 * helpers:
+                window.append(_Pending(batch, pool.apply_async(_work, (batch,))))
+            else:
+                window.append(_Pending(batch, list(_extract_batch(nlp, batch))))
+            while window and (window[0].ready() or len(window) > 8 * workers):
+                yield from window.popleft().results()
         while window:
-            yield from _collect(*window.popleft())
+            yield from window.popleft().results()
 
 
-def _collect(
-    batch: list[Article], pending: AsyncResult[list[tuple[Quote, ...] | Skip]]
-) -> Iterator[Extraction | Skip]:
-    for art, res in zip(batch, pending.get(), strict=True):
-        yield res if isinstance(res, Skip) else Extraction(article=art, quotes=res)
+class _Pending:
+    """One task's results: computed here (a list) or in a helper process (an AsyncResult)."""
+
+    def __init__(self, batch: list[Article],
+                 result: list[Extraction | Skip] | AsyncResult[list[tuple[Quote, ...] | Skip]]
+                 ) -> None:
+        self.batch, self.result = batch, result
+
+    def ready(self) -> bool:
+        return isinstance(self.result, list) or self.result.ready()
+
+    def results(self) -> Iterator[Extraction | Skip]:
+        if isinstance(self.result, list):
+            yield from self.result
+            return
+        for art, res in zip(self.batch, self.result.get(), strict=True):
+            yield res if isinstance(res, Skip) else Extraction(article=art, quotes=res)

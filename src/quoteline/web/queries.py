@@ -115,10 +115,8 @@ def article_detail(store: Store, article_row: int, max_quotes: int = 500) -> Art
 
 def speaker_histogram(store: Store, speaker_id: int) -> list[tuple[dt.date, int]]:
     """(day, number of quotes) for a speaker, by said_on (else published), oldest first."""
-    rows = store.db.query(
-        "SELECT coalesce(q.said_on, a.published) AS day, count(*) AS n FROM quotes q"
-        " JOIN articles a ON a.id = q.article_id WHERE q.speaker_id = ?"
-        " GROUP BY coalesce(q.said_on, a.published)", (speaker_id,))
+    rows = store.db.query("SELECT day, count(*) AS n FROM quotes WHERE speaker_id = ?"
+                          " AND day IS NOT NULL GROUP BY day", (speaker_id,))
     out = [(parse_date(r["day"]), int(r["n"])) for r in rows]
     return sorted((d, n) for d, n in out if d is not None)
 
@@ -128,7 +126,7 @@ def speaker_quotes(store: Store, speaker_id: int, *, date_from: dt.date | None =
                    offset: int = 0) -> list[QuoteHit]:
     """A speaker's quotes, newest first, optionally within a date range."""
     clauses, params = ["q.speaker_id = ?"], [speaker_id]
-    when = "coalesce(q.said_on, a.published)"
+    when = "q.day"  # said_on, else published (kept by the store)
     if date_from:
         clauses.append(f"{when} >= ?")
         params.append(date_from)  # type: ignore[arg-type]
