@@ -393,3 +393,27 @@ def test_blocks_without_shared_keys_link_alone_as_they_do_together() -> None:
         for c in link_quotes(block).values()
     }
     assert together == alone == {frozenset({1, 2}), frozenset({3, 4}), frozenset({5})}
+
+
+def test_big_cluster_grown_one_quote_at_a_time_equals_one_batch() -> None:
+    # Renderings of a viral quote: copies, excerpts and rewordings, then an earlier report that
+    # takes over as the reference part-way, so remembered renderings must be redone.
+    words = FULL.split()
+    texts = [FULL, " ".join(words[:8]), FULL.replace("every", "each"), FULL.upper()]
+    recs = [rec(i, texts[i % len(texts)], day=5 + i % 20) for i in range(1, 31)]
+    recs.append(rec(31, FULL.replace("fight", "oppose"), day=1))
+    batch = link_quotes(recs)
+    grown = Linker()
+    seen = []
+    for r in recs:
+        update = grown.add([r])
+        seen.append(update.clusters[grown.cluster_of(1) or 0])
+    before, last = seen[-2], seen[-1]
+    whole = cluster_of(batch, 1)
+    assert len(whole.renderings) == 31
+    assert before.reference_id == 20  # the earliest report so far (March 5)
+    assert {r.kind for r in before.renderings} == {"reference", "verbatim", "excerpt", "altered"}
+    assert last.reference_id == whole.reference_id == 31
+    assert "verbatim" not in {r.kind for r in last.renderings}  # all redone against quote 31
+    assert sorted(last.renderings, key=lambda x: x.quote_id) == sorted(
+        whole.renderings, key=lambda x: x.quote_id)

@@ -38,6 +38,7 @@ from quoteline.link.normalize import content_words, quoted_words_only, split_ell
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord, Rendering
 
 CHUNK = 20_000  # quotes featurized at once: bounds the memory band keys take
+MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
 MAX_TARGETS = 3  # quotes per candidate cluster checked by alignment
 _LATEST = dt.date.max
 
@@ -87,6 +88,9 @@ class Linker:
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
         self._fragments = FragmentIndex()
+        # quote id -> (reference id, rendering) for members of big clusters, so that a cluster
+        # growing one quote at a time is not re-classified whole on every add.
+        self._rendered: dict[int, tuple[int, Rendering]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -153,7 +157,9 @@ class Linker:
         ref = self._reference(members)
         first = min(_reports(members), key=_date_key)
         ref_an = self._an(ref.text)
-        renderings = [self._render(ref, ref_an, m) for m in sorted(members, key=_date_key)]
+        memo = len(members) >= MEMO_MIN_SIZE
+        renderings = [self._render_memo(ref, ref_an, m) if memo else self._render(ref, ref_an, m)
+                      for m in sorted(members, key=_date_key)]
         return ClusterInfo(
             cluster_id=cluster_id,
             reference_id=ref.quote_id,
@@ -317,6 +323,14 @@ class Linker:
 
     def _ref_key(self, rec: QuoteRecord) -> tuple[dt.date, int, int]:
         return (rec.published or _LATEST, -len(self._an(rec.text).words), rec.quote_id)
+
+    def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord) -> Rendering:
+        known = self._rendered.get(rec.quote_id)
+        if known is not None and known[0] == ref.quote_id:
+            return known[1]
+        rendering = self._render(ref, ref_an, rec)
+        self._rendered[rec.quote_id] = (ref.quote_id, rendering)
+        return rendering
 
     def _render(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord) -> Rendering:
         if rec.quote_id == ref.quote_id:
