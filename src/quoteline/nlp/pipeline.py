@@ -48,7 +48,11 @@ def extract_many(
     batch_size: int = DEFAULT_BATCH,
     workers: int = 1,
 ) -> Iterator[Extraction | Skip]:
-    """Extract from many articles, in input order; a bad article yields a Skip, never an error."""
+    """Extract from many articles, in input order; a bad article yields a Skip, never an error.
+
+    ``workers`` counts the processes that extract, this one included: with 2, one helper
+    process starts beside this one.
+    """
     items = (a if isinstance(a, Article) else Article(text=a) for a in articles)
     if workers <= 1:
         yield from _extract_batches(items, model, batch_size)
