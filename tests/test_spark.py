@@ -54,6 +54,7 @@ BAD = [
     ('{"id": "notext", "published": "2024-03-07"}', "no text field 'text'"),
     ('{"id": "baddate", "text": "“Yes,” he said.", "published": "March"}', "bad published date"),
     ("[1, 2, 3]", "JSON line is not an object"),
+    ('{"id": "latin1", "text": "caf\udce9 au lait"}', "invalid JSON line"),  # byte 0xE9: not UTF-8
 ]
 
 
@@ -76,7 +77,7 @@ def articles_jsonl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i, (bad, _) in enumerate(BAD):
         lines.insert(1 + 2 * i, bad)
     path = tmp_path_factory.mktemp("in") / "articles.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
     return path
 
 

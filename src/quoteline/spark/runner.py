@@ -79,8 +79,11 @@ def read_inputs(spark: Any, path: str, fmt: str, published: str | None = None) -
     from pyspark.sql import functions as F
 
     if fmt == "jsonl":
-        df = spark.read.text(path).select("value", F.col("_metadata.file_path").alias("f"))
-        return df.rdd.flatMap(lambda r: safely(r[1], from_json_line, r[0], r[1]))
+        # As bytes: Spark keeps each line's raw bytes, so invalid UTF-8 becomes a skip, as it
+        # does locally, instead of text with replacement characters.
+        df = spark.read.text(path).select(F.col("value").cast("binary"),
+                                          F.col("_metadata.file_path").alias("f"))
+        return df.rdd.flatMap(lambda r: safely(r[1], from_json_line, bytes(r[0]), r[1]))
     if fmt == "parquet":
         df = spark.read.parquet(path)
         cols = [c for c in DEFAULT_FIELDS.values() if c in df.columns]

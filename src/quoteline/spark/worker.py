@@ -34,11 +34,11 @@ Tagged = tuple[str, Row | None, Row | None]
 
 
 # ---------------------------------------------------------------- input rows -> Article | Skip
-def from_json_line(line: str, where: str) -> Article | Skip | None:
-    """One JSONL line (as ``quoteline extract`` reads it); None for a blank line."""
+def from_json_line(line: bytes, where: str) -> Article | Skip | None:
+    """One JSONL line's bytes (as ``quoteline extract`` reads it); None for a blank line."""
     if not line.strip():
         return None
-    return jsonl_record(line.encode("utf-8"), where, DEFAULT_FIELDS)
+    return jsonl_record(line, where, DEFAULT_FIELDS)
 
 
 def from_record(rec: Mapping[str, Any], where: str) -> Article | Skip:
