@@ -127,6 +127,57 @@ def test_neighbouring_sentence_names_the_speaker() -> None:
     assert q.source is not None and q.source.text == "Coach Sam Reid"  # in the sentence before
 
 
+def test_complement_of_a_cue_is_not_an_aside() -> None:
+    text = "The coach later said he was joking about the referee."
+    quotes = quoteline.extract(text)
+    assert [q.text for q in quotes] == ["he was joking about the referee"]
+    assert quotes[0].speaker is not None and quotes[0].speaker.endswith("coach")
+
+
+def test_as_clause_vouches_for_the_main_clause() -> None:
+    text = "As the city auditor Ben Shaw noted, the bus fleet is older than any in the region."
+    q = find(quoteline.extract(text), "bus fleet is older")
+    assert q.speaker == "Ben Shaw"
+    assert "noted" not in q.text
+
+
+def test_impression_verb_gives_the_whole_clause_without_a_speaker() -> None:
+    text = "After the vote the council seemed ready to drop the tram project."
+    q = find(quoteline.extract(text), "ready to drop the tram project")
+    assert q.text.startswith("the council seemed")
+    assert q.speaker is None and q.source is None
+
+
+def test_passive_report_names_the_agent() -> None:
+    text = "The toll plan was criticized by the drivers' union for its cost to commuters."
+    q = find(quoteline.extract(text), "toll plan")
+    assert q.source is not None and q.source.text == "the drivers' union"
+
+
+def test_report_inside_a_longer_report_is_part_of_it() -> None:
+    text = "Mayor Ana Ruiz praised the council's decision to support the striking nurses."
+    quotes = quoteline.extract(text)
+    assert len(quotes) == 1
+    assert "support the striking nurses" in quotes[0].text
+
+
+def test_lemmatizer_slip_does_not_hide_a_cue() -> None:
+    text = "Coach Sam Reid is hoping that the injured striker returns next month."
+    q = find(quoteline.extract(text), "injured striker returns")
+    assert q.cue is not None and q.cue.text == "hoping"
+    assert q.speaker == "Sam Reid"
+
+
+def test_clause_only_cue_with_a_noun_object_is_no_quote() -> None:
+    assert quoteline.extract("The senator maintained a narrow lead in the county all night.") == []
+
+
+def test_leap_day_before_a_common_year_does_not_crash() -> None:
+    text = "“We will reopen the plant,” the owner Ray Dunn said on Feb. 29."
+    q = find(quoteline.extract(text, published="2016-02-10"), "reopen the plant")
+    assert q.said_on is None
+
+
 @pytest.mark.parametrize(
     ("phrase", "expected"),
     [

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from quoteline.nlp.lexicon import cue_nouns, cue_phrases, cue_preps, cue_verbs, light_verbs
+from quoteline.nlp.lexicon import (
+    clause_only,
+    cue_nouns,
+    cue_phrases,
+    cue_preps,
+    cue_verbs,
+    lemma_fixes,
+    light_verbs,
+    raising_verbs,
+)
 from quoteline.nlp.sents import sentence
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
@@ -24,6 +33,8 @@ QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
+RAISING_DEPS = {"ROOT", "conj"}
+PREDICATE_DEPS = {"xcomp", "acomp", "attr", "oprd", "ccomp"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
 
 
@@ -37,19 +48,25 @@ class Attribution:
     source: tuple[int, int] | None
     cue_class: str
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
+    whole: bool = False  # the content holds the cue ("X seems to Y"): keep it in one piece
+
+
+def lemma(tok: Token) -> str:
+    """The lower-cased lemma, corrected where the model's lemmatizer is known to slip."""
+    return lemma_fixes().get(tok.lower_) or tok.lemma_.lower()
 
 
 def is_cue(tok: Token) -> str | None:
     """The cue class of a token (speech/report/belief/intent) or None."""
     if tok.pos_ not in {"VERB", "AUX"} and tok.tag_ not in {"VBD", "VBZ", "VBP", "VBG", "VBN"}:
         return None
-    cls = cue_verbs().get(tok.lemma_.lower())
+    cls = cue_verbs().get(lemma(tok))
     if cls is not None:
         return cls
-    phrase = cue_phrases().get(tok.lemma_.lower())
+    phrase = cue_phrases().get(lemma(tok))
     if phrase and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in phrase:
         return "speech"
-    preps = cue_preps().get(tok.lemma_.lower())
+    preps = cue_preps().get(lemma(tok))
     if preps and any(c.dep_ in {"prep", "prt"} and c.lower_ in preps for c in tok.children):
         return "attitude"
     return None
@@ -65,6 +82,8 @@ def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribu
             att = _according(doc, tok)
         elif tok.text == ":":
             att = _headline_colon(doc, tok)
+        elif lemma(tok) in raising_verbs():
+            att = _raising(tok)
         else:
             cls = is_cue(tok) or _general_cue(tok)
             att = _verb_cue(tok, cls, quoted_tokens) if cls and cls != "direct" else None
@@ -80,14 +99,17 @@ def _general_cue(tok: Token) -> str | None:
     subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subj is None or subj.lower_ in {"it", "there", "this", "that", "which"}:
         return None
-    if any(c.dep_ == "ccomp" for c in tok.children):
+    clause = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
+    if clause is None:
+        return None  # a clause before the verb is the verb's host, not its content
+    if _has_that(clause):
         human = subj.pos_ in {"PROPN", "PRON"} or subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
         return "belief" if human else None
-    return None
+    return "belief" if subj.pos_ == "PROPN" else None  # a bare clause: named subjects only
 
 
 def _cue_end(tok: Token) -> int:
-    phrase = cue_phrases().get(tok.lemma_.lower())
+    phrase = cue_phrases().get(lemma(tok))
     nxt = tok.i + 1
     if phrase and nxt < len(tok.doc) and tok.doc[nxt].lower_ in phrase:
         return nxt + 1
@@ -95,6 +117,10 @@ def _cue_end(tok: Token) -> int:
 
 
 def _verb_cue(tok: Token, cls: str, quoted: AbstractSet[int]) -> Attribution | None:
+    if not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children):
+        passive = _passive(tok, cls)
+        if passive is not None:
+            return passive
     content = _complement(tok, cls)
     if content is None:
         return None
@@ -107,6 +133,20 @@ def _verb_cue(tok: Token, cls: str, quoted: AbstractSet[int]) -> Attribution | N
     return Attribution(tok, _cue_end(tok), content, source, cls, np_object=np_object)
 
 
+def _passive(tok: Token, cls: str) -> Attribution | None:
+    """"X was criticized by Y for Z": the whole clause is what Y holds; Y, if named, the source."""
+    subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+    if subj is None or subj.pos_ == "PRON" or (agent is None and cls not in {"attitude", "belief"}):
+        return None
+    content = trim(tok.doc, subj.left_edge.i, tok.right_edge.i + 1)
+    if content is None:
+        return None
+    pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    source = _np_span(pobj) if pobj is not None else None
+    return Attribution(tok, _cue_end(tok), content, source, cls, np_object=True, whole=True)
+
+
 def _span_of(tok: Token) -> tuple[int, int]:
     return tok.left_edge.i, tok.right_edge.i + 1
 
@@ -114,15 +154,12 @@ def _span_of(tok: Token) -> tuple[int, int]:
 def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
     """The token range a cue attributes: its clausal complement, or the clause it interrupts."""
     clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}]
-    if clauses:  # several: prefer the "that"-clause, then the longest
-        best = max(clauses, key=lambda c: (_has_that(c), c.right_edge.i - c.left_edge.i))
+    if clauses:  # several: prefer one after the cue, then the "that"-clause, then the longest
+        best = max(clauses, key=lambda c: (_follows(tok, c), _has_that(c), c.right_edge.i - c.left_edge.i))
         start, end = _span_of(best)
         if start > tok.i:
             end = _to_sentence_end(tok, end)
         return trim(tok.doc, start, end)
-    passive = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
-    if passive is not None and cls in {"attitude", "belief"} and passive.pos_ != "PRON":
-        return trim(tok.doc, *_span_of(passive))
     for child in tok.children:  # "said: ..." with the statement parsed as a dependent
         if child.dep_ in {"dobj", "attr"} and child.i > tok.i and _is_quote_start(child):
             return trim(tok.doc, *_span_of(child))
@@ -130,9 +167,11 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
         found = _interrupted(tok)
         if found is not None:
             return found
-    if not _hypothetical(tok) and tok.lemma_.lower() not in ADDRESSEE_VERBS:
-        return _object(tok)
-    return None
+    if _as_clause(tok) and cls in {"speech", "report", "belief"}:  # "As X noted, Y"
+        return trim(tok.doc, *_span_of(tok.head))
+    if _hypothetical(tok) or lemma(tok) in ADDRESSEE_VERBS or lemma(tok) in clause_only():
+        return None
+    return _object(tok)
 
 
 def _prep_object(tok: Token) -> tuple[int, int] | None:
@@ -166,12 +205,16 @@ def _hypothetical(tok: Token) -> bool:
 
 def _object(tok: Token) -> tuple[int, int] | None:
     """The object a judgment or demand is about: "slammed the plan as reckless", "called for a ban"."""
-    preps = cue_preps().get(tok.lemma_.lower(), frozenset())
+    preps = cue_preps().get(lemma(tok), frozenset())
     for child in tok.children:
         if child.dep_ == "prep" and child.lower_ in preps:
             objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objs:
-                return trim(tok.doc, objs[0].left_edge.i, child.right_edge.i + 1)
+                start = objs[0].left_edge.i
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and tok.i < c.i < child.i), None)
+                if obj is not None and not _anaphoric(obj):  # "cast him as an outsider"
+                    start = obj.left_edge.i
+                return trim(tok.doc, start, _extend(tok, child, child.right_edge.i + 1))
     if tok.dep_ == "amod":
         return None  # an adjectival participle ("the blasted plan") names no stance-taker
     obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
@@ -181,14 +224,18 @@ def _object(tok: Token) -> tuple[int, int] | None:
         return None
     if obj.lower_ in cue_nouns() and tok.lemma_.lower() in light_verbs():
         return None  # "raised questions about X": the noun carries the cue (see nominal.py)
-    end = obj.right_edge.i + 1
-    for sib in tok.rights:  # "... as a debate-eve conversion", "... on two fronts", "... to resign"
-        if sib.i <= obj.i or sib.text in QUOTE_MARKS:
+    return trim(tok.doc, obj.left_edge.i, _extend(tok, obj, obj.right_edge.i + 1))
+
+
+def _extend(tok: Token, last: Token, end: int) -> int:
+    """Take in the cue's dependents after ``last``: "... as a debate-eve conversion", "... to resign"."""
+    for sib in tok.rights:
+        if sib.i <= last.i or sib.text in QUOTE_MARKS:
             continue
         if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in tok.doc[end : sib.i]):
             break
         end = sib.right_edge.i + 1
-    return trim(tok.doc, obj.left_edge.i, end)
+    return end
 
 
 def _to_sentence_end(cue: Token, end: int) -> int:
@@ -202,6 +249,11 @@ def _to_sentence_end(cue: Token, end: int) -> int:
     while sent_end > end and (doc[sent_end - 1].is_punct or doc[sent_end - 1].is_space):
         sent_end -= 1
     return max(end, sent_end)
+
+
+def _follows(cue: Token, clause: Token) -> bool:
+    """True when ``clause`` comes after the cue in the same paragraph."""
+    return clause.i > cue.i and not any("\n" in t.text for t in cue.doc[cue.i : clause.left_edge.i])
 
 
 def _has_that(clause: Token) -> bool:
@@ -218,7 +270,24 @@ def _interrupted(tok: Token) -> tuple[int, int] | None:
     head = tok.head
     if tok.dep_ in {"advcl", "ccomp"} and tok.i < head.i:
         return None  # "Speaking in X, he ..." is circumstance, not a report of it
+    if tok.dep_ == "ccomp" and not _set_off(tok):
+        return None  # "said he was joking": the complement of another verb, not an aside
     return trim(tok.doc, *_span_of(head))
+
+
+def _as_clause(tok: Token) -> bool:
+    """"As the study noted, Y" / "Y, as Trump points out": an aside that vouches for Y."""
+    if tok.dep_ != "advcl" or tok.head.i == tok.i:
+        return False
+    mark = next((c for c in tok.children if c.dep_ == "mark"), None)
+    has_object = any(c.dep_ in {"dobj", "ccomp", "xcomp"} for c in tok.children)
+    return mark is not None and mark.lower_ == "as" and not has_object
+
+
+def _set_off(tok: Token) -> bool:
+    """True when punctuation sets the clause of ``tok`` off from what precedes it."""
+    left = tok.left_edge.i
+    return left > 0 and tok.doc[left - 1].text in EDGE_PUNCT | QUOTE_MARKS
 
 
 def trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
@@ -247,6 +316,30 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     if content is None:
         return None
     return Attribution(tok, to.i + 1, content, source, "report")
+
+
+def _raising(tok: Token) -> Attribution | None:
+    """"X seems to Y", "X appeared poised to Y", "X reportedly did Y": a view or a report that
+    nobody is named for; the whole clause is the content."""
+    if tok.pos_ == "ADV" and tok.dep_ == "advmod" and tok.head.pos_ in {"VERB", "AUX"}:
+        clause = tok.head  # "X reportedly met Y"
+    elif tok.pos_ != "VERB" or tok.dep_ not in RAISING_DEPS or not _predicate(tok):
+        return None
+    else:
+        clause = tok.head if tok.dep_ == "conj" else tok
+    subj = next((c for c in clause.children if c.dep_ in SUBJECTS | {"expl"}), None)
+    if subj is None or subj.i > tok.i:
+        return None
+    content = trim(tok.doc, subj.left_edge.i, max(tok.right_edge.i, clause.right_edge.i) + 1)
+    if content is None:
+        return None
+    return Attribution(tok, tok.i + 1, content, None, "belief", whole=True)
+
+
+def _predicate(verb: Token) -> bool:
+    """True when the verb of impression takes a predicate: "seems to ...", "appears likely"."""
+    return any(c.dep_ in PREDICATE_DEPS or (c.dep_ == "prep" and c.lower_ in {"like", "as"})
+               for c in verb.children)
 
 
 def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:

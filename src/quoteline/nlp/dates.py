@@ -7,6 +7,7 @@ so consumers fall back to the publication date knowingly rather than by a silent
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -104,6 +105,8 @@ def _month_day(tokens: Sequence[Token], i: int, published: dt.date | None) -> Da
     except ValueError:
         return None
     if published is not None and day > published and end == i + 1:
+        if month == 2 and day_no == 29 and not calendar.isleap(year - 1):
+            return None  # "Feb. 29" before a year with no leap day
         day = day.replace(year=year - 1)  # "Dec. 30" in a January article
     start = i - 1 if i > 0 and _norm(tokens[i - 1]) == "on" else i
     return DateHit(day, _span_text(tokens, start, end))

@@ -27,6 +27,7 @@ EDGE = " \t\r\n\u00a0,;:—–-"
 QUOTE_CHARS = "“”\"‘’«»„"
 WORD_RE = re.compile(r"\w+")
 MIN_SPEECH_WORDS = 4
+ONE_WORD_OBJECTS = {"him", "her", "them", "me", "us", "it"}
 BESIDE_QUOTES = {"speech", "direct", "belief"}  # cue classes that can attribute an adjacent quote
 
 
@@ -90,13 +91,14 @@ def quotes_in_doc(doc: Doc, published: dt.date | None) -> list[Quote]:
     cands += _uncued(view, cands, used)
     cands.sort(key=lambda c: (c.start, c.end))
     cands = _dedupe(cands)
+    cands = [c for c in cands if not _inside_other(view, c, cands)]
     _resolve(view, cands, published)
     return [q for c in cands if (q := _to_quote(view, c)) is not None]
 
 
 # ---------------------------------------------------------------- 2: cue content
 def _from_cues(view: DocView, atts: list[Attribution], used: set[int]) -> list[Candidate]:
-    clauses = [a.content for a in atts if not a.np_object]
+    clauses = [a.content for a in atts if not a.np_object and not a.whole]
     out: list[Candidate] = []
     for att in atts:
         if _nested(att, clauses):
@@ -124,7 +126,7 @@ def _core(view: DocView, att: Attribution) -> tuple[int, int]:
 def _att_candidates(view: DocView, att: Attribution, used: set[int]) -> list[Candidate]:
     cs, ce = att.content
     pieces = [(cs, ce)]
-    if cs <= att.cue.i < ce:
+    if cs <= att.cue.i < ce and not att.whole:
         ks, ke = _core(view, att)
         pieces = [p for p in ((cs, ks), (ke, ce)) if p[1] > p[0]]
         if not pieces:
@@ -339,6 +341,15 @@ def _neighbour(view: DocView, q: QuoteSpan) -> Candidate | None:
                      neighbour=(prev.start, prev.end))
 
 
+def _inside_other(view: DocView, c: Candidate, cands: list[Candidate]) -> bool:
+    """True for a reported statement whose cue lies inside a longer one ("praised the plan to
+    support X"): it is part of that statement. Quoted words stay: they are someone's own."""
+    if c.cue is None or c.how != "cue" or _kind(view, c.start, c.end) != "indirect":
+        return False
+    size = c.end - c.start
+    return any(o.start <= c.cue[0] < o.end and o.end - o.start > size for o in cands if o is not c)
+
+
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
@@ -427,7 +438,7 @@ def _to_quote(view: DocView, c: Candidate) -> Quote | None:
     if end <= start:
         return None
     kind = _kind(view, start, end)
-    if kind != "direct" and len(WORD_RE.findall(view.text[start:end])) < 2:
+    if kind != "direct" and not _statement(view, start, end):
         return None  # "who said when": a fragment, not a statement
     conf = CONFIDENCE[c.how] * CLASS_FACTOR.get(c.cue_class, 0.6) * KIND_FACTOR[kind]
     if c.speaker is None:
@@ -443,6 +454,16 @@ def _to_quote(view: DocView, c: Candidate) -> Quote | None:
         said_on=c.said.day if c.said else None, said_on_basis=c.said.basis if c.said else None,
         confidence=round(conf, 3),
     )
+
+
+def _statement(view: DocView, start: int, end: int) -> bool:
+    """Two words or more, or one that names someone or something ("endorsed Sanders", "praised
+    him", "opposes abortion")."""
+    words = WORD_RE.findall(view.text[start:end])
+    if len(words) != 1:
+        return len(words) > 1
+    ts, te = view.tokens_of(start, end)
+    return any(t.pos_ in {"PROPN", "NOUN"} or t.lower_ in ONE_WORD_OBJECTS for t in view.doc[ts:te])
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -114,3 +114,21 @@ def body_nouns() -> frozenset[str]:
 def stance_adjectives() -> frozenset[str]:
     """Adjectives that state a stance after a copula ("is critical of", "is confident that")."""
     return _words("stance_adjectives.txt")
+
+
+@functools.cache
+def lemma_fixes() -> dict[str, str]:
+    """Lower-cased word forms the model lemmatizes wrongly ("hoping" -> "hop") -> their lemma."""
+    return _mapping("lemma_fixes.txt")
+
+
+@functools.cache
+def raising_verbs() -> frozenset[str]:
+    """Verbs of impression whose whole clause is the writer's attributed view ("X seems to Y")."""
+    return _words("raising_verbs.txt")
+
+
+@functools.cache
+def clause_only() -> frozenset[str]:
+    """Cue verbs whose content must be a clause: with a noun object they mean something else."""
+    return _words("clause_only.txt")

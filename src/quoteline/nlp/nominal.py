@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Token
 from quoteline.nlp.attribution import Attribution, source_of, trim
 from quoteline.nlp.lexicon import cue_nouns, light_verbs, stance_adjectives
 
-CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding"}
+CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding", "at"}
 
 
 def nominal_attributions(doc: Doc, quoted: AbstractSet[int]) -> list[Attribution]:
@@ -68,6 +68,19 @@ def _owned(noun: Token, quoted: AbstractSet[int]) -> Attribution | None:
         if source is None:
             return None
         return Attribution(head, noun.i + 1, content, source, "attitude", np_object=True)
+    clause = _that_content(noun)
+    if clause is not None:  # "the claim that ...": a statement whose owner goes unnamed
+        return Attribution(noun, noun.i + 1, clause, None, "report", np_object=True)
+    return None
+
+
+def _that_content(noun: Token) -> tuple[int, int] | None:
+    """The "that"-clause of a statement noun ("allegations that he lied")."""
+    for child in noun.rights:
+        if child.dep_ in {"acl", "ccomp"} and any(
+            c.dep_ == "mark" and c.lower_ == "that" for c in child.children
+        ):
+            return trim(noun.doc, child.left_edge.i, child.right_edge.i + 1)
     return None
 
 
