@@ -141,11 +141,16 @@ def test_as_clause_vouches_for_the_main_clause() -> None:
     assert "noted" not in q.text
 
 
-def test_impression_verb_gives_the_whole_clause_without_a_speaker() -> None:
-    text = "After the vote the council seemed ready to drop the tram project."
-    q = find(quoteline.extract(text), "ready to drop the tram project")
-    assert q.text.startswith("the council seemed")
+def test_hearsay_adverb_gives_the_whole_clause_without_a_speaker() -> None:
+    text = "After the vote the council reportedly dropped the tram project."
+    q = find(quoteline.extract(text), "dropped the tram project")
+    assert q.text.startswith("the council reportedly")
     assert q.speaker is None and q.source is None
+
+
+def test_writers_impression_is_no_quote() -> None:
+    text = "After the vote the mayor appeared to be making an effort to win back the unions."
+    assert quoteline.extract(text) == []
 
 
 def test_passive_report_names_the_agent() -> None:

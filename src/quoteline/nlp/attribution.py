@@ -18,9 +18,9 @@ from quoteline.nlp.lexicon import (
     cue_phrases,
     cue_preps,
     cue_verbs,
+    hearsay_adverbs,
     lemma_fixes,
     light_verbs,
-    raising_verbs,
 )
 from quoteline.nlp.sents import sentence
 
@@ -33,8 +33,6 @@ QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
-RAISING_DEPS = {"ROOT", "conj"}
-PREDICATE_DEPS = {"xcomp", "acomp", "attr", "oprd", "ccomp"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
 
 
@@ -48,7 +46,7 @@ class Attribution:
     source: tuple[int, int] | None
     cue_class: str
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
-    whole: bool = False  # the content holds the cue ("X seems to Y"): keep it in one piece
+    whole: bool = False  # the content holds the cue ("X reportedly did Y"): keep it in one piece
 
 
 def lemma(tok: Token) -> str:
@@ -82,8 +80,8 @@ def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribu
             att = _according(doc, tok)
         elif tok.text == ":":
             att = _headline_colon(doc, tok)
-        elif lemma(tok) in raising_verbs():
-            att = _raising(tok)
+        elif tok.lower_ in hearsay_adverbs():
+            att = _hearsay(tok)
         else:
             cls = is_cue(tok) or _general_cue(tok)
             att = _verb_cue(tok, cls, quoted_tokens) if cls and cls != "direct" else None
@@ -318,15 +316,11 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     return Attribution(tok, to.i + 1, content, source, "report")
 
 
-def _raising(tok: Token) -> Attribution | None:
-    """"X seems to Y", "X appeared poised to Y", "X reportedly did Y": a view or a report that
-    nobody is named for; the whole clause is the content."""
-    if tok.pos_ == "ADV" and tok.dep_ == "advmod" and tok.head.pos_ in {"VERB", "AUX"}:
-        clause = tok.head  # "X reportedly met Y"
-    elif tok.pos_ != "VERB" or tok.dep_ not in RAISING_DEPS or not _predicate(tok):
+def _hearsay(tok: Token) -> Attribution | None:
+    """"X reportedly met Y": a claim that nobody is named for; the whole clause is the content."""
+    if tok.pos_ != "ADV" or tok.dep_ != "advmod" or tok.head.pos_ not in {"VERB", "AUX"}:
         return None
-    else:
-        clause = tok.head if tok.dep_ == "conj" else tok
+    clause = tok.head
     subj = next((c for c in clause.children if c.dep_ in SUBJECTS | {"expl"}), None)
     if subj is None or subj.i > tok.i:
         return None
@@ -334,12 +328,6 @@ def _raising(tok: Token) -> Attribution | None:
     if content is None:
         return None
     return Attribution(tok, tok.i + 1, content, None, "belief", whole=True)
-
-
-def _predicate(verb: Token) -> bool:
-    """True when the verb of impression takes a predicate: "seems to ...", "appears likely"."""
-    return any(c.dep_ in PREDICATE_DEPS or (c.dep_ == "prep" and c.lower_ in {"like", "as"})
-               for c in verb.children)
 
 
 def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:

@@ -123,9 +123,9 @@ def lemma_fixes() -> dict[str, str]:
 
 
 @functools.cache
-def raising_verbs() -> frozenset[str]:
-    """Verbs of impression whose whole clause is the writer's attributed view ("X seems to Y")."""
-    return _words("raising_verbs.txt")
+def hearsay_adverbs() -> frozenset[str]:
+    """Adverbs that attribute their whole clause to an unnamed source ("X reportedly did Y")."""
+    return _words("hearsay_adverbs.txt")
 
 
 @functools.cache
