@@ -253,3 +253,31 @@ def test_top_speakers_count_originals_not_copies(store: Store) -> None:
     top = store.top_speakers(5)
     assert [(s.name, s.quotes) for s in top] == [("Omar Haddad", 3), ("Jane Smith", 2)]
     assert [s.name for s in store.top_speakers(1)] == ["Omar Haddad"]
+
+
+def test_sqlite_ranking_skips_words_in_most_quotes_without_changing_the_order(
+        tmp_path: Path) -> None:
+    import random
+    rng = random.Random(5)
+    filler = ["road", "tax", "rail", "port", "school", "water", "park", "fund"]
+    with open_store(f"sqlite:///{tmp_path / 'rank.db'}") as s:
+        for i in range(80):  # "people" in every quote; "bridge" in some, at varied density
+            words = ["people"] + rng.choices(filler, k=rng.randint(3, 14))
+            words += ["bridge"] * (1 + i % 3 if i % 4 == 1 else 0)  # in a quarter of them
+            rng.shuffle(words)
+            put(s, f"a{i}", [quote(" ".join(words), kind=("direct", "indirect")[i % 2])])
+
+        def bm25_order(match: str) -> list[int]:  # FTS5's own ranking of the whole query
+            return [int(r["id"]) for r in s.db.query(
+                "SELECT rowid AS id FROM quotes_fts WHERE quotes_fts MATCH ?"
+                " ORDER BY bm25(quotes_fts, 1.0, 1.0, 0.0), rowid DESC", [match])]
+
+        expected = bm25_order('{text speaker} : ("people" AND "bridge")')
+        assert len(expected) == 20
+        got = [h.quote_id for h in s.search("people bridge", limit=100)]
+        assert got == expected
+        direct = bm25_order('{text speaker} : ("people" AND "bridge") AND facets : "kdirect"')
+        assert [h.quote_id for h in s.search("people bridge", kind="direct", limit=100)] == direct
+        # Only words in most quotes: no word can rank, so the newest come first.
+        newest = [h.quote_id for h in s.search("people", limit=100)]
+        assert newest == sorted(newest, reverse=True) and len(newest) == 80

@@ -111,14 +111,15 @@ def _term(neg: str, phrase: str, bare: str) -> tuple[Term | None, bool]:
 # ------------------------------------------------------------------ rendering
 def to_fts5(query: Query) -> str:
     """An FTS5 MATCH expression (every word double-quoted, so no user syntax survives)."""
-    parts = ["(" + " OR ".join(_fts5_term(t) for t in group) + ")" for group in query.groups]
+    parts = ["(" + " OR ".join(fts5_term(t) for t in group) + ")" for group in query.groups]
     expr = " AND ".join(parts)
     for term in query.negated:
-        expr += " NOT " + _fts5_term(term)
+        expr += " NOT " + fts5_term(term)
     return expr
 
 
-def _fts5_term(term: Term) -> str:
+def fts5_term(term: Term) -> str:
+    """One term as an FTS5 phrase (``"a b"``, or ``"a"*`` for a prefix)."""
     body = '"' + " ".join(term.words) + '"'
     return body + "*" if term.prefix else body
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from quoteline.models import parse_date
-from quoteline.search import Filters, SearchRequest, parse_query, to_fts5, to_tsquery
+from quoteline.search import (
+    Filters,
+    Query,
+    SearchRequest,
+    Term,
+    fts5_term,
+    parse_query,
+    to_fts5,
+    to_tsquery,
+)
 from quoteline.store.db import Db, Row
 from quoteline.store.types import ClusterView, QuoteHit, SkipRow, SpeakerInfo, StoreStats
 from quoteline.store.write import name_key, outlet_token
@@ -67,30 +76,95 @@ def search(db: Db, req: SearchRequest) -> list[QuoteHit]:
                " ORDER BY q.day DESC, q.id DESC LIMIT ? OFFSET ?")
         return [hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset])]
     if db.dialect == "sqlite":
-        ids, score = _sqlite_candidates(db, to_fts5(query), req.filters)
-    else:
-        ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
+        return _page(db, _sqlite_ranked(db, query, req.filters), limit, offset)
+    ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
     # Rank and cut the candidates first, then join only the page's rows to their articles.
-    page = f"SELECT id, score FROM ({ids}) c ORDER BY score DESC, id LIMIT ? OFFSET ?"
+    page = f"SELECT id, score FROM ({ids}) c ORDER BY score DESC, id DESC LIMIT ? OFFSET ?"
     sql = (f"SELECT {QUOTE_COLUMNS}, m.score FROM ({page}) m JOIN quotes q ON q.id = m.id"
-           f" {QUOTE_JOINS} ORDER BY m.score DESC, q.id")
+           f" {QUOTE_JOINS} ORDER BY m.score DESC, q.id DESC")
     return [hit_from_row(r) for r in db.query(sql, [*score, limit, offset])]
 
 
-# Ranking reads every candidate, so it is bounded: the best of at most CANDIDATES matches
-# (SQLite: the newest; PostgreSQL: the first the index yields) keeps latency flat at
-# millions of quotes when a query word is common.
-def _sqlite_candidates(db: Db, match: str, f: Filters) -> tuple[str, list[Any]]:
+def _page(db: Db, ranked: list[tuple[int, float]], limit: int, offset: int) -> list[QuoteHit]:
+    """The rows of one page of ranked (id, score) pairs, in that order."""
+    page = ranked[offset:offset + limit]
+    if not page:
+        return []
+    marks = ", ".join("?" for _ in page)
+    rows = {int(r["quote_id"]): r for r in db.query(
+        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.id IN ({marks})", [i for i, _ in page])}
+    return [hit_from_row({**rows[i], "score": score}) for i, score in page if i in rows]
+
+
+# Ranking is bounded: the best of at most CANDIDATES matches (SQLite: the newest; PostgreSQL:
+# the first the index yields) keeps latency flat at millions of quotes.
+#
+# SQLite ranks in two steps. FTS5's bm25 weighs each phrase of its MATCH by counting every
+# quote that contains it, which costs in proportion to the store for a common word. A word in
+# half the quotes or more has an inverse document frequency of zero in bm25 (clamped to 1e-6),
+# so it cannot change the order: the candidates are found with the whole query, and bm25 runs
+# only over the words that carry weight, within the candidates' rowid range. With no such word
+# (a query of stop words) the newest matches come first.
+COMMON = 0.5  # share of quotes above which a word carries no weight in bm25
+RANK_ROWS = 20_000  # most rows the weighting step reads
+BM25 = "-bm25(quotes_fts, 1.0, 1.0, 0.0)"  # text and speaker count; the facets column does not
+
+
+def _sqlite_ranked(db: Db, query: Query, f: Filters) -> list[tuple[int, float]]:
+    """(id, score) of up to CANDIDATES matches, best first, newest first among equals."""
     w = _filters(db, f, facets=True)
-    expr = " AND ".join([f"{{text speaker}} : ({match})", *w.facets])
+    newest = int(db.scalar("SELECT max(id) AS n FROM quotes") or 0)
+    groups = tuple(g for g in (tuple(t for t in group if _weighty(db, t, newest))
+                               for group in query.groups) if g)
+    if groups == query.groups:  # every word carries weight: rank the candidates as found
+        rows = _fts_rows(db, w, query, f"quotes_fts.rowid AS id, {BM25} AS score", CANDIDATES)
+        return _best_first((int(r["id"]), float(r["score"])) for r in rows)
+    ids = [int(r["id"]) for r in _fts_rows(db, w, query, "quotes_fts.rowid AS id", CANDIDATES)]
+    if not groups or not ids:  # every word is in most quotes: none can rank, so newest first
+        return [(i, 0.0) for i in ids]
+    # The query without its weightless words matches a superset of the candidates, small within
+    # their rowid range, and gives them the whole query's bm25.
+    rows = _fts_rows(db, w, Query(groups, query.negated), f"quotes_fts.rowid AS id, {BM25} AS score",
+                     RANK_ROWS, (min(ids), max(ids)))
+    scores = {int(r["id"]): float(r["score"]) for r in rows}
+    return _best_first((i, scores.get(i, 0.0)) for i in ids)
+
+
+def _best_first(scored: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
+    return sorted(scored, key=lambda p: (-p[1], -p[0]))
+
+
+def _fts_rows(db: Db, w: _Where, query: Query, columns: str, limit: int,
+              rowids: tuple[int, int] | None = None) -> list[Row]:
+    """FTS5 matches of ``query`` under the filters ``w``, newest first, at most ``limit``."""
+    expr = " AND ".join([f"{{text speaker}} : ({to_fts5(query)})", *w.facets])
     joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
     if w.needs_article:
         joins += " JOIN articles a ON a.id = q.article_id"
-    sql = (f"SELECT quotes_fts.rowid AS id, -bm25(quotes_fts, 1.0, 1.0, 0.0) AS score"
-           f" FROM quotes_fts{joins} WHERE quotes_fts MATCH ?"
-           f"{' AND ' + ' AND '.join(w.clauses) if w.clauses else ''}"
-           " ORDER BY quotes_fts.rowid DESC LIMIT ?")
-    return sql, [expr, *w.params, CANDIDATES]
+    clauses, params = list(w.clauses), list(w.params)
+    if rowids is not None:
+        clauses.append("quotes_fts.rowid BETWEEN ? AND ?")
+        params += list(rowids)
+    where = " AND " + " AND ".join(clauses) if clauses else ""
+    return db.query(f"SELECT {columns} FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{where}"
+                    " ORDER BY quotes_fts.rowid DESC LIMIT ?", [expr, *params, limit])
+
+
+def _weighty(db: Db, term: Term, newest: int) -> bool:
+    """True unless ``term`` is in COMMON or more of the quotes (then bm25 gives it no weight).
+
+    The share is estimated from the term's newest matches, which costs little at any store
+    size (at most CANDIDATES entries of its index). A prefix is taken as weighty unprobed:
+    expanding it costs as much as the search.
+    """
+    if term.prefix:
+        return True
+    row = db.one("SELECT min(id) AS low, count(*) AS n FROM (SELECT rowid AS id"
+                 " FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+                 [f"{{text speaker}} : {fts5_term(term)}", CANDIDATES])
+    if row is None or not row["n"]:
+        return True
+    return int(row["n"]) / max(1, newest - int(row["low"]) + 1) < COMMON
 
 
 def _pg_candidates(db: Db, tsquery: str, f: Filters) -> tuple[str, list[Any]]:
