@@ -264,3 +264,62 @@ def test_seed_article_speakers_titles_and_dates(seed_text: str) -> None:
         assert find(quotes, words).said_on == dt.date.fromisoformat(day), words
     for q in quotes:
         assert seed_text[q.start : q.end] == q.text
+
+
+def test_markup_attributes_are_not_quotes() -> None:
+    text = (
+        "The campaign posted a message.\n\n"
+        '<tweet id="1234" author="@citydesk" datetime="2024-01-02">Great turnout at the rally '
+        "tonight in Dayton</tweet>."
+    )
+    quotes = quoteline.extract(text)
+    assert not any("author=" in q.text or "datetime" in q.text for q in quotes)
+
+
+def test_according_to_between_commas_attributes_the_clause_after_it() -> None:
+    text = "Over the next decade, according to the budget office, the national deficit will double."
+    q = find(quoteline.extract(text), "deficit will double")
+    assert q.cue is not None and q.cue.text == "according to"
+
+
+def test_quote_opening_a_paragraph_is_not_joined_to_the_one_before() -> None:
+    text = (
+        "The plant employs 400 people and ships parts to six states.\n\n"
+        "“We will not close it,” Mr. Ortiz, the plant manager, said."
+    )
+    quotes = quoteline.extract(text)
+    q = find(quotes, "We will not close it")
+    assert q.kind == "direct" and q.speaker == "Ortiz"
+    assert not any("400 people" in x.text for x in quotes)
+
+
+def test_short_quote_after_a_cued_quote_continues_it() -> None:
+    text = "“We are ready for the storm,” the mayor said. “Absolutely.”"
+    quotes = quoteline.extract(text)
+    first, second = find(quotes, "ready for the storm"), find(quotes, "Absolutely")
+    assert second.kind == "direct" and second.speaker == first.speaker
+
+
+def test_as_someone_put_it() -> None:
+    text = "As one economist put it, “the recovery is real but fragile.”"
+    q = find(quoteline.extract(text), "recovery is real")
+    assert q.kind == "direct" and q.cue is not None and q.cue.text == "put"
+
+
+def test_predicate_with_commas_inside_quote_marks_stays_in_content() -> None:
+    q = find(quoteline.extract("The senator called the proposal “cruel, costly and pointless.”"), "proposal")
+    assert "pointless" in q.text
+
+
+def test_content_stops_before_the_host_clause() -> None:
+    text = "If voters want to understand how the budget works, this report is the best place to start."
+    q = find(quoteline.extract(text), "understand how the budget works")
+    assert "best place" not in q.text
+
+
+def test_boilerplate_line_labels_are_not_speakers() -> None:
+    for text in ("Correction: An earlier version of this story gave the wrong date for the vote.",
+                 "Editor’s Note: This story has been updated to include comments from the mayor."):
+        assert quoteline.extract(text) == [], text
+    [q] = quoteline.extract("SANDERS: We are going to win this election.")
+    assert q.speaker == "SANDERS"

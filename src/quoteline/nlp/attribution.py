@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from quoteline.nlp.lexicon import (
     clause_only,
@@ -21,6 +21,7 @@ from quoteline.nlp.lexicon import (
     hearsay_adverbs,
     lemma_fixes,
     light_verbs,
+    line_labels,
 )
 from quoteline.nlp.sents import sentence
 
@@ -31,6 +32,7 @@ FINITE = {"VBD", "VBZ", "VBP"}
 OBJECT_PREPS = {"as", "of", "for", "about", "against", "over"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
+CIRCUMSTANCE_PREPS = {"during", "through", "despite", "amid", "via", "throughout", "following"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
@@ -86,8 +88,29 @@ def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribu
             cls = is_cue(tok) or _general_cue(tok)
             att = _verb_cue(tok, cls, quoted_tokens) if cls and cls != "direct" else None
         if att is not None:
+            att = in_paragraph(att)
+        if att is not None:
             out.append(att)
     return out
+
+
+def in_paragraph(att: Attribution) -> Attribution | None:
+    """Clip the content to the cue's paragraph: a mis-split sentence can pull in the one before."""
+    doc = att.cue.doc
+    start, end = att.content
+    for i in range(att.cue.i - 1, start - 1, -1):
+        if "\n" in doc[i].text:
+            start = i + 1
+            break
+    for i in range(att.cue.i + 1, end):
+        if "\n" in doc[i].text:
+            end = i
+            break
+    content = trim(doc, start, end)
+    if content is None:
+        return None
+    att.content = content
+    return att
 
 
 def _general_cue(tok: Token) -> str | None:
@@ -227,13 +250,25 @@ def _object(tok: Token) -> tuple[int, int] | None:
 
 def _extend(tok: Token, last: Token, end: int) -> int:
     """Take in the cue's dependents after ``last``: "... as a debate-eve conversion", "... to resign"."""
-    for sib in tok.rights:
-        if sib.i <= last.i or sib.text in QUOTE_MARKS:
+    rights = [r for r in tok.rights if r.i > last.i]
+    for k, sib in enumerate(rights):
+        if sib.text in QUOTE_MARKS:
             continue
-        if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in tok.doc[end : sib.i]):
+        if sib.dep_ == "prep" and sib.lower_ in CIRCUMSTANCE_PREPS:
+            break  # "blasted X during a rally", "discussed X with a host": when, where, how
+        if _noun_conj(sib) or (sib.dep_ in {"cc", "punct"} and any(_noun_conj(r) for r in rights[k:])):
+            end = max(end, sib.right_edge.i + 1)  # "pondered his moves, and the fate of X"
+            continue
+        between = tok.doc[end : sib.left_edge.i]
+        if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in between):
             break
         end = sib.right_edge.i + 1
     return end
+
+
+def _noun_conj(tok: Token) -> bool:
+    """A noun phrase coordinated with the object but attached to the verb by the parse."""
+    return tok.dep_ == "conj" and tok.pos_ in {"NOUN", "PROPN"}
 
 
 def _to_sentence_end(cue: Token, end: int) -> int:
@@ -241,7 +276,10 @@ def _to_sentence_end(cue: Token, end: int) -> int:
     any other cue."""
     sent_end = sentence(cue).end
     doc = cue.doc
+    ancestors = {a.i for a in cue.ancestors}
     for i in range(end, sent_end):
+        if i in ancestors:
+            return end  # "to understand how X works, this is the podcast": the host clause
         if is_cue(doc[i]) is not None or doc[i].lower_ == "according" or doc[i].text in QUOTE_MARKS:
             return end
     while sent_end > end and (doc[sent_end - 1].is_punct or doc[sent_end - 1].is_space):
@@ -268,9 +306,18 @@ def _interrupted(tok: Token) -> tuple[int, int] | None:
     head = tok.head
     if tok.dep_ in {"advcl", "ccomp"} and tok.i < head.i:
         return None  # "Speaking in X, he ..." is circumstance, not a report of it
+    if not _same_paragraph(tok, head):
+        return None  # a mis-split sentence: the host lies in another paragraph
     if tok.dep_ == "ccomp" and not _set_off(tok):
         return None  # "said he was joking": the complement of another verb, not an aside
+    if any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children):
+        return None  # "..., instead restating his case": the cue has content of its own
     return trim(tok.doc, *_span_of(head))
+
+
+def _same_paragraph(a: Token, b: Token) -> bool:
+    lo, hi = min(a.i, b.i), max(a.i, b.i)
+    return not any("\n" in t.text for t in a.doc[lo:hi])
 
 
 def _as_clause(tok: Token) -> bool:
@@ -309,11 +356,21 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
     own_end = max(source[1], to.i + 1)
     if own_start - sent.start <= 1:  # "According to X, Y."
         content = trim(doc, own_end, sent.end)
+    elif _clause_follows(doc, sent.start, own_start, own_end, sent.end):
+        content = trim(doc, sent.start, sent.end)  # "Over time, according to X, Y": Y around it
     else:  # "Y, according to X."
         content = trim(doc, sent.start, own_start)
     if content is None:
         return None
     return Attribution(tok, to.i + 1, content, source, "report")
+
+
+def _clause_follows(doc: Doc, start: int, cue: int, after: int, end: int) -> bool:
+    """True when the words before an aside hold no verb and a clause follows it."""
+    if any(t.pos_ in {"VERB", "AUX"} for t in doc[start:cue]):
+        return False
+    rest = [t for t in doc[after:end] if not (t.is_punct or t.is_space)]
+    return len(rest) >= 3 and any(t.pos_ in {"VERB", "AUX"} for t in rest)
 
 
 def _hearsay(tok: Token) -> Attribution | None:
@@ -336,13 +393,23 @@ def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
     before = doc[sent.start : colon.i]
     if not 1 <= len(before) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in before):
         return None
-    if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before):
+    if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before) and not _label(before):
         return None
+    if " ".join(before.text.lower().replace("’", "'").split()) in line_labels():
+        return None  # "Correction: ...", "Editor's note: ...": boilerplate, not a speaker
     content = trim(doc, colon.i + 1, sent.end)
     if content is None or content[1] - content[0] < 3:
         return None
     source = trim(doc, before.start, before.end)
     return Attribution(colon, colon.i + 1, content, source, "speech")
+
+
+def _label(span: Span) -> bool:
+    """A capitalised name opening a line, as in a headline or transcript ("SANDERS: ...")."""
+    doc = span.doc
+    line_start = span.start == 0 or "\n" in doc[span.start - 1].text
+    words = [t for t in span if t.is_alpha]
+    return line_start and bool(words) and len(words) <= 3 and all(t.text[0].isupper() for t in words)
 
 
 def source_of(cue: Token, quoted: AbstractSet[int] = frozenset()) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from quoteline.nlp.attribution import Attribution, find_attributions, is_cue, so
 from quoteline.nlp.dates import DateHit, find_date
 from quoteline.nlp.lexicon import anaphoric_times, work_cues
 from quoteline.nlp.nominal import nominal_attributions
-from quoteline.nlp.quotemarks import QuoteSpan, find_quote_spans
+from quoteline.nlp.quotemarks import QuoteSpan, find_quote_spans, markup_spans
 from quoteline.nlp.sents import entities, sentence
 from quoteline.nlp.speakers import Person, Resolution, SpeakerIndex
 
@@ -61,6 +61,8 @@ class DocView:
         self.quote_tokens = [self.tokens_of(*q.inner) for q in self.quotes]
         self.quoted = frozenset(i for s, e in self.quote_tokens for i in range(s, e))
         self.opens = [q.open for q in self.quotes]  # sorted: quotes come in text order
+        tags = [self.tokens_of(s, e) for s, e in markup_spans(self.text)]
+        self.markup = frozenset(i for s, e in tags for i in range(s, e))
 
     def tokens_of(self, start: int, end: int) -> tuple[int, int]:
         """Token range covering chars [start, end)."""
@@ -85,7 +87,8 @@ def quotes_in_doc(doc: Doc, published: dt.date | None) -> list[Quote]:
         return []
     view = DocView(doc)
     used: set[int] = set()
-    atts = find_attributions(doc, view.quoted) + nominal_attributions(doc, view.quoted)
+    skip = view.quoted | view.markup  # no cue inside quotes or markup tags
+    atts = find_attributions(doc, skip) + nominal_attributions(doc, skip)
     atts.sort(key=lambda a: a.cue.i)
     cands = _from_cues(view, atts, used)
     cands += _uncued(view, cands, used)
@@ -154,7 +157,7 @@ def _widen(view: DocView, start: int, end: int) -> tuple[int, int]:
     """Extend a char range so that no quote span is cut in half."""
     for q in view.quotes:
         if q.open < end and start <= q.close:
-            start, end = min(start, q.open), max(end, q.close + 1)
+            start, end = min(start, q.open), max(end, q.outer[1])
     return start, end
 
 
@@ -163,7 +166,7 @@ def _only_quotes(view: DocView, start: int, end: int) -> bool:
     rest = view.text[start:end]
     for q in view.quotes:
         if q.open >= start and q.close < end:
-            a, b = q.open - start, q.close + 1 - start
+            a, b = q.open - start, q.outer[1] - start
             rest = rest[:a] + " " * (b - a) + rest[b:]
     words = WORD_RE.findall(rest)
     return not words or words == ["that"]
@@ -184,6 +187,8 @@ def _uncued(view: DocView, cands: list[Candidate], used: set[int]) -> list[Candi
         if not _speech_like(view, q):
             # a short quote right beside its cue is still speech: “Absolutely not,” she said.
             cand = _near_cue(view, q, max_dist=2) if _closes_clause(view, q) else None
+            if cand is None and _closes_clause(view, q) and _opens_sentence(view, q):
+                cand = _continuation(view, q, cands + out)  # “A,” she said. “Not yet.”
             if cand is not None:
                 out.append(cand)
             continue
@@ -210,6 +215,12 @@ def _speech_like(view: DocView, q: QuoteSpan) -> bool:
     return has_verb and not (titled and len(words) < 8)
 
 
+def _opens_sentence(view: DocView, q: QuoteSpan) -> bool:
+    """True when the quote starts a sentence: after . ! ? or a line break."""
+    before = view.text[: q.open].rstrip(" ")
+    return not before or before[-1] in ".!?\n"
+
+
 def _sentence_range(view: DocView, q: QuoteSpan) -> tuple[int, int]:
     ts, te = view.tokens_of(*q.outer)
     doc = view.doc
@@ -227,7 +238,7 @@ def _closes_clause(view: DocView, q: QuoteSpan) -> bool:
 def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | None:
     """A speech cue in the quote's own sentence(s), outside any quote: “...,” she said."""
     s0, s1 = _sentence_range(view, q)
-    gap = view.text[q.close + 1 : view.doc[s1].idx] if s1 < len(view.doc) else "\n"
+    gap = view.text[q.outer[1] : view.doc[s1].idx] if s1 < len(view.doc) else "\n"
     if not gap.strip() and "\n" not in gap:
         s1 = sentence(view.doc[s1]).end  # the parser may split off a trailing "Dr. Nwosu said."
     qs, qe = view.tokens_of(*q.outer)
@@ -241,14 +252,16 @@ def _near_cue(view: DocView, q: QuoteSpan, max_dist: int = 12) -> Candidate | No
     if best is None or best[0] > max_dist:
         return None
     tok = best[1]
-    return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok,
-                     source_of(tok, view.quoted), "cue")
+    if any(c.dep_ == "nsubj" and c.left_edge.i <= qs and qe <= c.right_edge.i + 1 for c in tok.children):
+        return None  # a title inside the speaker's description: "the author of “X,” said"
+    return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok, source_of(tok, view.quoted), "cue")
 
 
 def _sentence_between(view: DocView, q: QuoteSpan, tok: Token) -> bool:
     """True when a sentence or paragraph ends between the quote and the cue (outside the marks)."""
-    gap = view.text[q.close + 1 : tok.idx] if tok.idx > q.close else view.text[tok.idx : q.open]
-    return any(ch in ".!?\n" for ch in gap)
+    a, b = (q.outer[1], tok.idx) if tok.idx > q.close else (tok.idx + len(tok.text), q.open)
+    ts, te = view.tokens_of(a, b)
+    return any(t.text in {".", "!", "?"} or "\n" in t.text for t in view.doc[ts:te])  # not "Mr."
 
 
 def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
@@ -262,10 +275,10 @@ def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
         src = _subject_before(view, sent.start, ts)
         if src is not None:
             return Candidate(*q.inner, (colon, colon + 1), None, src, "colon")
-    after = text[q.close + 1 :]
+    after = text[q.outer[1] :]
     stripped = after.lstrip()
     if stripped[:1] in {"—", "–"} or stripped.startswith("- "):
-        dash = q.close + 1 + (len(after) - len(stripped))
+        dash = q.outer[1] + (len(after) - len(stripped))
         ts, _ = view.tokens_of(dash + 1, dash + 2)
         src = _name_after(view, ts)
         if src is not None:

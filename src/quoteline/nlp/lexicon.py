@@ -132,3 +132,9 @@ def hearsay_adverbs() -> frozenset[str]:
 def clause_only() -> frozenset[str]:
     """Cue verbs whose content must be a clause: with a noun object they mean something else."""
     return _words("clause_only.txt")
+
+
+@functools.cache
+def line_labels() -> frozenset[str]:
+    """Labels that open a line with a colon but name no speaker ("correction", "editor's note")."""
+    return _words("line_labels.txt")

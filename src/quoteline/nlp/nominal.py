@@ -12,7 +12,7 @@ from collections.abc import Set as AbstractSet
 
 from spacy.tokens import Doc, Token
 
-from quoteline.nlp.attribution import Attribution, source_of, trim
+from quoteline.nlp.attribution import Attribution, in_paragraph, source_of, trim
 from quoteline.nlp.lexicon import cue_nouns, light_verbs, stance_adjectives
 
 CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding", "at"}
@@ -30,7 +30,7 @@ def nominal_attributions(doc: Doc, quoted: AbstractSet[int]) -> list[Attribution
             att = _owned(tok, quoted)
         elif tok.pos_ == "ADJ" and tok.dep_ == "acomp" and tok.lower_ in adjectives:
             att = _stance(tok, quoted)
-        if att is not None:
+        if att is not None and (att := in_paragraph(att)) is not None:
             out.append(att)
     return out
 

@@ -14,6 +14,7 @@ OPEN_CLOSE = {"“": "”", "„": "“", "«": "»", "‹": "›", "‘": "’"
 # „ closes with “ (German) and ” (Polish/English press); accept both.
 ALT_CLOSE = {"„": "”"}
 PARA_BREAK = re.compile(r"\n\s*\n|\n(?=\s{2,})|\n")
+MARKUP_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>")  # <tweet id="..." author="...">
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,11 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def markup_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each markup tag (an embedded post's <tweet author="..."> wrapper)."""
+    return [m.span() for m in MARKUP_TAG.finditer(text)]
+
+
 def _is_word(ch: str) -> bool:
     return ch.isalnum()
 
@@ -72,6 +78,7 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     # Some wires write a double quote as two apostrophes (''...''); read them as one mark.
     # The replacement keeps every offset: '' becomes '"' plus a space.
     original, text = text, text.replace("''", '" ')
+    text = MARKUP_TAG.sub(lambda m: " " * len(m.group()), text)  # attribute values are not quotes
     spans: list[QuoteSpan] = []
     carry: int | None = None  # opening index of a quote continuing into the next paragraph
     for p_start, p_end in paragraphs(text):
