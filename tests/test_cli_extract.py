@@ -159,3 +159,18 @@ def test_jsonl_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert texts[r["article_id"]][r["start"]:r["end"]] == r["text"]
     ids = [r["article_id"] for r in records]
     assert ids == sorted(ids, key=["a1", "a2", "3"].index)  # input order kept
+
+
+def test_min_confidence_keeps_only_surer_quotes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("“We will reopen the bridge,” Mayor Ana Ruiz said on Tuesday. "
+                     "Some residents reportedly plan to protest at the next council meeting.",
+                     encoding="utf-8")
+    rc, out, _ = cli_in_process(capsys, "extract", str(story))
+    every = [json.loads(line) for line in out.splitlines()]
+    assert rc == 0 and len(every) >= 2
+    cut = max(q["confidence"] for q in every)
+    rc, out, _ = cli_in_process(capsys, "extract", str(story), "--min-confidence", str(cut))
+    kept = [json.loads(line) for line in out.splitlines()]
+    assert rc == 0 and kept and len(kept) < len(every)
+    assert all(q["confidence"] >= cut for q in kept)

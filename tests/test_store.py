@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -262,7 +263,7 @@ def test_sqlite_ranking_skips_words_in_most_quotes_without_changing_the_order(
     filler = ["road", "tax", "rail", "port", "school", "water", "park", "fund"]
     with open_store(f"sqlite:///{tmp_path / 'rank.db'}") as s:
         for i in range(80):  # "people" in every quote; "bridge" in some, at varied density
-            words = ["people"] + rng.choices(filler, k=rng.randint(3, 14))
+            words = ["people", *rng.choices(filler, k=rng.randint(3, 14))]
             words += ["bridge"] * (1 + i % 3 if i % 4 == 1 else 0)  # in a quarter of them
             rng.shuffle(words)
             put(s, f"a{i}", [quote(" ".join(words), kind=("direct", "indirect")[i % 2])])
@@ -281,3 +282,12 @@ def test_sqlite_ranking_skips_words_in_most_quotes_without_changing_the_order(
         # Only words in most quotes: no word can rank, so the newest come first.
         newest = [h.quote_id for h in s.search("people", limit=100)]
         assert newest == sorted(newest, reverse=True) and len(newest) == 80
+
+
+def test_min_confidence_filter(store: Store) -> None:
+    low = replace(quote("maybe the bridge", start=0), confidence=0.3)
+    high = replace(quote("surely the bridge", start=20), confidence=0.9)
+    put(store, "c1", [low, high])
+    assert [h.text for h in store.search("bridge", min_confidence=0.5)] == ["surely the bridge"]
+    assert len(store.search("bridge")) == 2
+    assert [h.text for h in store.search("", min_confidence=0.5)] == ["surely the bridge"]

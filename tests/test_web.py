@@ -107,6 +107,10 @@ def test_search_facets_restrict_results(live: str) -> None:
     assert direct and {i["kind"] for i in direct} == {"direct"}
     page = get(live, "/quotes", outlet=some["outlet"]).text
     assert f'<option value="{markupsafe.escape(some["outlet"])}" selected>' in page
+    cut = sorted(i["confidence"] for i in everything)[len(everything) // 2]
+    sure = get(live, "/quotes.json", min_confidence=cut, per_page=100).json()["items"]
+    assert sure and all(i["confidence"] >= cut for i in sure)
+    assert len(sure) < len(everything) or cut == min(i["confidence"] for i in everything)
 
 
 def test_results_badge_altered_renderings_elsewhere(live: str) -> None:
@@ -242,6 +246,7 @@ def test_hostile_query_parameters_never_break_the_server(live: str) -> None:
             assert get(live, path, q=q).status_code == 200, (path, q)
         assert get(live, "/quotes.json", speaker=q[:200], outlet=q[:200]).status_code == 200, q
     bad = [{"q": "a" * 501}, {"from": "2024-13-45"}, {"to": "yesterday"}, {"kind": "x"},
+           {"min_confidence": "2"}, {"min_confidence": "nan"}, {"min_confidence": "high"},
            {"page": "0"}, {"page": "abc"}, {"per_page": "100000"}, {"page": "1000",
                                                                      "per_page": "100"}]
     for params in bad:

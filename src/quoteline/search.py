@@ -54,6 +54,7 @@ class Filters:
     outlet: str | None = None
     kind: str | None = None
     cluster: int | None = None
+    min_confidence: float | None = None  # only quotes the extractor gave at least this confidence
 
 
 @dataclass(frozen=True, slots=True)

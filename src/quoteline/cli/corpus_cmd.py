@@ -229,11 +229,13 @@ def skips(db_url: str | None, limit: int | None, fmt: str) -> None:
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Said on or before this date.")
 @click.option("--outlet", default=None, help="Only this outlet.")
 @click.option("--kind", type=click.Choice(KINDS), default=None, help="Only this kind of quote.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="0..1",
+              help="Only quotes extracted with at least this confidence.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @_format_option(("table", "jsonl", "csv"), "table")
 def search(query: str, db_url: str | None, speaker: str | None, date_from: str | None,
-           date_to: str | None, outlet: str | None, kind: str | None, limit: int,
-           fmt: str) -> None:
+           date_to: str | None, outlet: str | None, kind: str | None,
+           min_confidence: float | None, limit: int, fmt: str) -> None:
     """Ranked full-text search over stored quotes.
 
     \b
@@ -241,11 +243,12 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
     Examples:
       quoteline search 'bridge "next year"' --speaker Smith --from 2024-01-01
       quoteline search inflation --format jsonl
+      quoteline search "peace talks" --min-confidence 0.7
     """
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     with _open(db_url) as store:
         hits = store.search(query, speaker=speaker, date_from=start, date_to=end,
-                            outlet=outlet, kind=kind, limit=limit)
+                            outlet=outlet, kind=kind, min_confidence=min_confidence, limit=limit)
     cols = QUOTE_TABLE if fmt == "table" else QUOTE_CSV
     n = _emit(_quote_rows(hits, fmt), fmt, cols)
     if fmt == "table":

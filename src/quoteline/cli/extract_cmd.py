@@ -22,10 +22,12 @@ from quoteline.nlp.pipeline import extract_many
               show_default=True, help="jsonl: one quote a line; json: one array; table: for people.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (each loads the model once).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
+              help="Only quotes extracted with at least this confidence.")
 @model_option
 @click.pass_context
 def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, fmt: str,
-            workers: int, model: str | None) -> None:
+            workers: int, min_confidence: float, model: str | None) -> None:
     """Extract quotes from PATH... (text files, JSONL(.gz) article files, or - for stdin).
 
     \b
@@ -38,18 +40,20 @@ def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, f
       quoteline extract story.txt --published 2022-11-16 --format table
       cat story.txt | quoteline extract - --format json
       quoteline extract articles.jsonl > quotes.jsonl
+      quoteline extract articles.jsonl --min-confidence 0.7 --workers 2
     """
     try:
         parse_date(published)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
-    skipped = _run(read_articles(list(paths), published), fmt, workers, model)
+    skipped = _run(read_articles(list(paths), published), fmt, workers, model, min_confidence)
     if skipped:
         click.echo(f"{skipped} input(s) skipped; see the messages above", err=True)
         ctx.exit(3)
 
 
-def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | None) -> int:
+def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | None,
+         min_confidence: float = 0.0) -> int:
     skips: list[Skip] = []
 
     def articles() -> Iterable[Article]:
@@ -66,10 +70,10 @@ def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | 
             skips.append(res)
             echo_skip(res)
         elif fmt == "jsonl":
-            for q in res.quotes:
+            for q in _quotes(res, min_confidence):
                 sys.stdout.write(json.dumps(q.to_dict(), ensure_ascii=False) + "\n")
         else:
-            results.extend(_quotes(res))
+            results.extend(_quotes(res, min_confidence))
     if fmt == "json":
         json.dump([q.to_dict() for q in results], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -78,8 +82,8 @@ def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | 
     return len(skips)
 
 
-def _quotes(res: Extraction) -> list[Quote]:
-    return list(res.quotes)
+def _quotes(res: Extraction, min_confidence: float) -> list[Quote]:
+    return [q for q in res.quotes if q.confidence >= min_confidence]
 
 
 def _table(quotes: list[Quote]) -> None:

@@ -207,6 +207,9 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
     if f.cluster is not None:
         w.clauses.append("q.cluster_id = ?")
         w.params.append(f.cluster)
+    if f.min_confidence is not None:
+        w.clauses.append("q.confidence >= ?")
+        w.params.append(f.min_confidence)
     return w
 
 

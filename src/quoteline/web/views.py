@@ -57,6 +57,19 @@ def _day(value: str, name: str) -> dt.date | None:
         raise HTTPException(400, f"{name}: {exc}") from None
 
 
+def _share(value: str, name: str) -> float | None:
+    """A number from 0 to 1 (empty: none); HTTP 400 otherwise."""
+    if not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:  # also refuses nan
+        raise HTTPException(400, f"{name}: a number from 0 to 1")
+    return number
+
+
 def _paging(page: int, per_page: int, rows: int) -> Paging:
     if (page - 1) * per_page > MAX_OFFSET:
         raise HTTPException(400, f"page too deep: at most {MAX_OFFSET} results can be skipped")
@@ -90,13 +103,15 @@ def home() -> Response:
 @twin("/quotes", ".csv", summary="Search quotes")
 def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: Short = "",
                   date_from: Annotated[Day, Query(alias="from")] = "", to: Day = "",
-                  kind: Short = "", page: PageNo = 1, per_page: PerPage = 20) -> Response:
-    """Full-text search with facets (speaker, outlet, date range, kind), paginated."""
+                  kind: Short = "", min_confidence: Day = "", page: PageNo = 1,
+                  per_page: PerPage = 20) -> Response:
+    """Full-text search with facets (speaker, outlet, date range, kind, confidence), paginated."""
     web = web_of(request)
     if kind and kind not in KINDS:
         raise HTTPException(400, f"kind: one of {', '.join(KINDS)}")
     filters = Filters(speaker.strip() or None, _day(date_from, "from"), _day(to, "to"),
-                      outlet.strip() or None, kind or None)
+                      outlet.strip() or None, kind or None,
+                      min_confidence=_share(min_confidence, "min_confidence"))
     as_csv = request.url.path.endswith(".csv")
     size = CSV_ROWS if as_csv else per_page
     paging = _paging(page, size, 0)
@@ -113,7 +128,8 @@ def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: S
     if as_csv:
         return _csv(hits, badges)
     params = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": to,
-              "kind": kind, "per_page": per_page if per_page != 20 else None}
+              "kind": kind, "min_confidence": min_confidence,
+              "per_page": per_page if per_page != 20 else None}
     if wants_json(request):
         return JSONResponse({"query": params, "paging": paging.to_dict("/quotes.json", params),
                              "items": [_hit_json(h, badges[h.quote_id],
