@@ -37,3 +37,13 @@ def test_two_and_three_workers_match_one_in_order() -> None:
     assert all(s[2] for s in one if s[0] == "ok"), "every good article has quotes"
     for workers in (2, 3):
         assert _summary(list(extract_many(arts, workers=workers))) == one
+
+
+def test_helpers_get_only_their_share_near_the_end() -> None:
+    from quoteline.nlp.pipeline import _to_helper
+    assert [_to_helper(p, 1, 50, False) for p in range(5)] == [True, True, True, False, False]
+    # Near the end, one helper beside this process: the helper's queue stays under half of the
+    # tasks left, so neither process waits on the other's queue at the end.
+    assert _to_helper(0, 1, 1, True) and not _to_helper(1, 1, 1, True)
+    assert _to_helper(1, 1, 2, True) and not _to_helper(2, 1, 2, True)
+    assert _to_helper(2, 3, 1, True) and not _to_helper(3, 3, 1, True)

@@ -166,11 +166,17 @@ def _extract_parallel(
     task = max(1, min(batch_size, PARALLEL_TASK))
     batches = iter(lambda: list(islice(it, task)), [])
     helpers = workers - 1
+    # A few tasks read ahead, so that the end of the input is seen coming: there the helpers
+    # get only their share of what is left, and no process waits on another's queue.
+    ahead: deque[list[Article]] = deque(islice(batches, 3 * workers))
     with ctx.Pool(helpers, initializer=_init_worker, initargs=(model,)) as pool:
         # Results leave in input order; at most a bounded number of tasks wait in the window.
         window: deque[_Pending] = deque()
-        for batch in batches:
-            if sum(1 for p in window if not p.ready()) < 3 * helpers:
+        while ahead:
+            batch = ahead.popleft()
+            ahead.extend(islice(batches, 1))
+            pending = sum(1 for p in window if not p.ready())
+            if _to_helper(pending, helpers, len(ahead) + 1, len(ahead) < 3 * workers):
                 window.append(_Pending(batch, pool.apply_async(_work, (batch,))))
             else:
                 window.append(_Pending(batch, list(_extract_batch(nlp, batch))))
@@ -178,6 +184,14 @@ def _extract_parallel(
                 yield from window.popleft().results()
         while window:
             yield from window.popleft().results()
+
+
+def _to_helper(pending: int, helpers: int, left: int, ending: bool) -> bool:
+    """Whether the next task goes to a helper: while each has under three queued and, near the
+    end of the input, while the helpers' queued tasks are under their share of what is left."""
+    if pending >= 3 * helpers:
+        return False
+    return not ending or pending * (helpers + 1) < (left + pending) * helpers
 
 
 class _Pending:
