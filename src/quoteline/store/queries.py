@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +77,12 @@ def search(db: Db, req: SearchRequest) -> list[QuoteHit]:
                " ORDER BY q.day DESC, q.id DESC LIMIT ? OFFSET ?")
         return [hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset])]
     if db.dialect == "sqlite":
-        return _page(db, _sqlite_ranked(db, query, req.filters), limit, offset)
-    ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
+        weighed = _weighed(db, query)
+        if weighed != query:  # some words are in most quotes: rank without them (see below)
+            return _page(db, _sqlite_ranked(db, query, weighed, req.filters), limit, offset)
+        ids, score = _sqlite_candidates(db, query, req.filters)
+    else:
+        ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
     # Rank and cut the candidates first, then join only the page's rows to their articles.
     page = f"SELECT id, score FROM ({ids}) c ORDER BY score DESC, id DESC LIMIT ? OFFSET ?"
     sql = (f"SELECT {QUOTE_COLUMNS}, m.score FROM ({page}) m JOIN quotes q ON q.id = m.id"
@@ -107,26 +112,37 @@ def _page(db: Db, ranked: list[tuple[int, float]], limit: int, offset: int) -> l
 # (a query of stop words) the newest matches come first.
 COMMON = 0.5  # share of quotes above which a word carries no weight in bm25
 RANK_ROWS = 20_000  # most rows the weighting step reads
+SHARE_SECONDS = 300.0  # how long a word's estimated share is reused (shares move slowly)
+_SHARES: dict[tuple[str, Term], tuple[float, float]] = {}  # (store, word) -> (share, when)
 BM25 = "-bm25(quotes_fts, 1.0, 1.0, 0.0)"  # text and speaker count; the facets column does not
 
 
-def _sqlite_ranked(db: Db, query: Query, f: Filters) -> list[tuple[int, float]]:
-    """(id, score) of up to CANDIDATES matches, best first, newest first among equals."""
-    w = _filters(db, f, facets=True)
-    newest = int(db.scalar("SELECT max(id) AS n FROM quotes") or 0)
-    groups = tuple(g for g in (tuple(t for t in group if _weighty(db, t, newest))
+def _weighed(db: Db, query: Query) -> Query:
+    """The query without the words that bm25 gives no weight (groups left empty are dropped)."""
+    groups = tuple(g for g in (tuple(t for t in group if _weighty(db, t))
                                for group in query.groups) if g)
-    if groups == query.groups:  # every word carries weight: rank the candidates as found
-        rows = _fts_rows(db, w, query, f"quotes_fts.rowid AS id, {BM25} AS score", CANDIDATES)
-        return _best_first((int(r["id"]), float(r["score"])) for r in rows)
-    ids = [int(r["id"]) for r in _fts_rows(db, w, query, "quotes_fts.rowid AS id", CANDIDATES)]
-    if not groups or not ids:  # every word is in most quotes: none can rank, so newest first
+    return Query(groups, query.negated)
+
+
+def _sqlite_candidates(db: Db, query: Query, f: Filters) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) of the newest CANDIDATES matches with their bm25 score."""
+    w = _filters(db, f, facets=True)
+    sql, params = _fts_sql(w, query, f"quotes_fts.rowid AS id, {BM25} AS score")
+    return sql, [*params, CANDIDATES]
+
+
+def _sqlite_ranked(db: Db, query: Query, weighed: Query, f: Filters) -> list[tuple[int, float]]:
+    """(id, score) of the newest CANDIDATES matches of ``query``, scored by ``weighed``."""
+    w = _filters(db, f, facets=True)
+    sql, params = _fts_sql(w, query, "quotes_fts.rowid AS id")
+    ids = [int(r["id"]) for r in db.query(sql, [*params, CANDIDATES])]
+    if not weighed.groups or not ids:  # every word is in most quotes: newest first
         return [(i, 0.0) for i in ids]
     # The query without its weightless words matches a superset of the candidates, small within
     # their rowid range, and gives them the whole query's bm25.
-    rows = _fts_rows(db, w, Query(groups, query.negated), f"quotes_fts.rowid AS id, {BM25} AS score",
-                     RANK_ROWS, (min(ids), max(ids)))
-    scores = {int(r["id"]): float(r["score"]) for r in rows}
+    sql, params = _fts_sql(w, weighed, f"quotes_fts.rowid AS id, {BM25} AS score",
+                           (min(ids), max(ids)))
+    scores = {int(r["id"]): float(r["score"]) for r in db.query(sql, [*params, RANK_ROWS])}
     return _best_first((i, scores.get(i, 0.0)) for i in ids)
 
 
@@ -134,9 +150,10 @@ def _best_first(scored: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
     return sorted(scored, key=lambda p: (-p[1], -p[0]))
 
 
-def _fts_rows(db: Db, w: _Where, query: Query, columns: str, limit: int,
-              rowids: tuple[int, int] | None = None) -> list[Row]:
-    """FTS5 matches of ``query`` under the filters ``w``, newest first, at most ``limit``."""
+def _fts_sql(w: _Where, query: Query, columns: str,
+             rowids: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
+    """SQL of FTS5 matches of ``query`` under the filters ``w``, newest first; it ends in a
+    ``LIMIT ?`` whose value the caller appends to the parameters."""
     expr = " AND ".join([f"{{text speaker}} : ({to_fts5(query)})", *w.facets])
     joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
     if w.needs_article:
@@ -146,25 +163,37 @@ def _fts_rows(db: Db, w: _Where, query: Query, columns: str, limit: int,
         clauses.append("quotes_fts.rowid BETWEEN ? AND ?")
         params += list(rowids)
     where = " AND " + " AND ".join(clauses) if clauses else ""
-    return db.query(f"SELECT {columns} FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{where}"
-                    " ORDER BY quotes_fts.rowid DESC LIMIT ?", [expr, *params, limit])
+    return (f"SELECT {columns} FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{where}"
+            " ORDER BY quotes_fts.rowid DESC LIMIT ?", [expr, *params])
 
 
-def _weighty(db: Db, term: Term, newest: int) -> bool:
+def _weighty(db: Db, term: Term) -> bool:
     """True unless ``term`` is in COMMON or more of the quotes (then bm25 gives it no weight).
 
     The share is estimated from the term's newest matches, which costs little at any store
-    size (at most CANDIDATES entries of its index). A prefix is taken as weighty unprobed:
-    expanding it costs as much as the search.
+    size (at most CANDIDATES entries of its index), and remembered for SHARE_SECONDS. A prefix
+    is taken as weighty unprobed: expanding it costs as much as the search.
     """
     if term.prefix:
         return True
+    key = (db.url, term)
+    known = _SHARES.get(key)
+    if known is None or time.monotonic() - known[1] > SHARE_SECONDS:
+        known = (_share(db, term), time.monotonic())
+        if len(_SHARES) >= 10_000:
+            _SHARES.clear()
+        _SHARES[key] = known
+    return known[0] < COMMON
+
+
+def _share(db: Db, term: Term) -> float:
     row = db.one("SELECT min(id) AS low, count(*) AS n FROM (SELECT rowid AS id"
                  " FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
                  [f"{{text speaker}} : {fts5_term(term)}", CANDIDATES])
     if row is None or not row["n"]:
-        return True
-    return int(row["n"]) / max(1, newest - int(row["low"]) + 1) < COMMON
+        return 0.0
+    newest = int(db.scalar("SELECT max(id) AS n FROM quotes") or 0)
+    return int(row["n"]) / max(1, newest - int(row["low"]) + 1)
 
 
 def _pg_candidates(db: Db, tsquery: str, f: Filters) -> tuple[str, list[Any]]:
