@@ -127,22 +127,20 @@ def _weighed(db: Db, query: Query) -> Query:
 def _sqlite_candidates(db: Db, query: Query, f: Filters) -> tuple[str, list[Any]]:
     """SQL (and its parameters) of the newest CANDIDATES matches with their bm25 score."""
     w = _filters(db, f, facets=True)
-    sql, params = _fts_sql(w, query, f"quotes_fts.rowid AS id, {BM25} AS score")
-    return sql, [*params, CANDIDATES]
+    return _fts_sql(w, query, f"quotes_fts.rowid AS id, {BM25} AS score", CANDIDATES)
 
 
 def _sqlite_ranked(db: Db, query: Query, weighed: Query, f: Filters) -> list[tuple[int, float]]:
     """(id, score) of the newest CANDIDATES matches of ``query``, scored by ``weighed``."""
     w = _filters(db, f, facets=True)
-    sql, params = _fts_sql(w, query, "quotes_fts.rowid AS id")
-    ids = [int(r["id"]) for r in db.query(sql, [*params, CANDIDATES])]
+    ids = [int(r["id"]) for r in db.query(*_fts_sql(w, query, "quotes_fts.rowid AS id", CANDIDATES))]
     if not weighed.groups or not ids:  # every word is in most quotes: newest first
         return [(i, 0.0) for i in ids]
     # The query without its weightless words matches a superset of the candidates, small within
     # their rowid range, and gives them the whole query's bm25.
-    sql, params = _fts_sql(w, weighed, f"quotes_fts.rowid AS id, {BM25} AS score",
+    sql, params = _fts_sql(w, weighed, f"quotes_fts.rowid AS id, {BM25} AS score", RANK_ROWS,
                            (min(ids), max(ids)))
-    scores = {int(r["id"]): float(r["score"]) for r in db.query(sql, [*params, RANK_ROWS])}
+    scores = {int(r["id"]): float(r["score"]) for r in db.query(sql, params)}
     return _best_first((i, scores.get(i, 0.0)) for i in ids)
 
 
@@ -150,10 +148,10 @@ def _best_first(scored: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
     return sorted(scored, key=lambda p: (-p[1], -p[0]))
 
 
-def _fts_sql(w: _Where, query: Query, columns: str,
+def _fts_sql(w: _Where, query: Query, columns: str, limit: int,
              rowids: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
-    """SQL of FTS5 matches of ``query`` under the filters ``w``, newest first; it ends in a
-    ``LIMIT ?`` whose value the caller appends to the parameters."""
+    """SQL and parameters: the newest ``limit`` FTS5 matches of ``query`` under the filters
+    ``w`` (within ``rowids``, when given)."""
     expr = " AND ".join([f"{{text speaker}} : ({to_fts5(query)})", *w.facets])
     joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
     if w.needs_article:
@@ -164,7 +162,7 @@ def _fts_sql(w: _Where, query: Query, columns: str,
         params += list(rowids)
     where = " AND " + " AND ".join(clauses) if clauses else ""
     return (f"SELECT {columns} FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{where}"
-            " ORDER BY quotes_fts.rowid DESC LIMIT ?", [expr, *params])
+            " ORDER BY quotes_fts.rowid DESC LIMIT ?", [expr, *params, limit])
 
 
 def _weighty(db: Db, term: Term) -> bool:
