@@ -291,3 +291,10 @@ def test_min_confidence_filter(store: Store) -> None:
     assert [h.text for h in store.search("bridge", min_confidence=0.5)] == ["surely the bridge"]
     assert len(store.search("bridge")) == 2
     assert [h.text for h in store.search("", min_confidence=0.5)] == ["surely the bridge"]
+
+
+def test_timeline_puts_undated_quotes_last_on_both_backends(store: Store) -> None:
+    store.save_speaker(1, "Jane Smith", [], [])
+    put(store, "nodate", [quote("whenever")], published=None, speaker_id=1)
+    put(store, "dated", [quote("on the day", said_on=D(2024, 2, 2))], speaker_id=1)
+    assert [h.text for h in store.timeline(1)] == ["on the day", "whenever"]

@@ -276,7 +276,7 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
 def timeline(db: Db, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
     """Everything a speaker said, oldest first, by said_on (else the article's date)."""
     sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.speaker_id = ?"
-           " ORDER BY q.day, q.id")
+           " ORDER BY q.day IS NULL, q.day, q.id")  # undated last, on both backends
     params: list[Any] = [speaker_id]
     if limit:
         sql += " LIMIT ?"
