@@ -107,7 +107,7 @@ class _Run:
         self.hashes: set[int] = set()
         for ident, h in store.article_keys():
             self.keys.add(hash((ident, h)))
-            self.hashes.add(int(h[:16], 16))
+            self.hashes.add(hash(h))
         self.near = NearIndex()
         for row, sig in store.article_fingerprints():
             self.near.add(row, sig)
@@ -137,7 +137,7 @@ class _Run:
             return None
         h = content_hash(item.text)
         ident = item.id or item.url or item.source or h
-        key, short = hash((ident, h)), int(h[:16], 16)
+        key, short = hash((ident, h)), hash(h)
         if key in self.keys:
             with self.lock:
                 self.report.already += 1
