@@ -323,3 +323,36 @@ def test_boilerplate_line_labels_are_not_speakers() -> None:
         assert quoteline.extract(text) == [], text
     [q] = quoteline.extract("SANDERS: We are going to win this election.")
     assert q.speaker == "SANDERS"
+
+
+def test_name_given_in_a_relative_clause_is_the_content() -> None:
+    q = find(quoteline.extract("The firm builds what it calls smart profiles of shoppers."), "profiles")
+    assert q.cue is not None and q.cue.text == "calls"
+
+
+def test_question_after_asked_is_the_content() -> None:
+    text = "Then Senator Maria Lopez asked the farmers if they were ready for the new rules."
+    q = find(quoteline.extract(text), "ready for the new rules")
+    assert q.text.startswith("if they were ready")
+    assert q.speaker == "Maria Lopez"
+
+
+def test_call_for_someone_to_act_keeps_the_act() -> None:
+    text = "Senator Jane Ortiz has called for the former director to release the records of the agency."
+    q = find(quoteline.extract(text), "former director")
+    assert "release the records" in q.text
+
+
+def test_speech_verb_in_a_when_clause_is_circumstance() -> None:
+    text = "Last May, Dana Cole called the plan a disaster on her radio show when commenting on the vote."
+    quotes = quoteline.extract(text)
+    q = find(quotes, "the plan")
+    assert "commenting" not in q.text and q.cue is not None and q.cue.text == "called"
+
+
+def test_reports_that_hold_each_other_are_not_both_dropped() -> None:
+    text = (
+        "The governor told her that the plan was not that simple, "
+        "according to an account she gave to a paper."
+    )
+    find(quoteline.extract(text), "not that simple")

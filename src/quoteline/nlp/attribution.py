@@ -33,6 +33,8 @@ OBJECT_PREPS = {"as", "of", "for", "about", "against", "over"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 CIRCUMSTANCE_PREPS = {"during", "through", "despite", "amid", "via", "throughout", "following"}
+WHEN = {"when", "while", "after", "before", "since", "until", "because", "if", "whenever"}
+ASK_VERBS = {"ask", "wonder", "inquire", "question"}
 ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
@@ -181,6 +183,9 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
         if start > tok.i:
             end = _to_sentence_end(tok, end)
         return trim(tok.doc, start, end)
+    question = _asked_if(tok)
+    if question is not None:
+        return question
     for child in tok.children:  # "said: ..." with the statement parsed as a dependent
         if child.dep_ in {"dobj", "attr"} and child.i > tok.i and _is_quote_start(child):
             return trim(tok.doc, *_span_of(child))
@@ -192,7 +197,32 @@ def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
         return trim(tok.doc, *_span_of(tok.head))
     if _hypothetical(tok) or lemma(tok) in ADDRESSEE_VERBS or lemma(tok) in clause_only():
         return None
+    named = _relative_naming(tok)
+    if named is not None:
+        return named
     return _object(tok)
+
+
+def _asked_if(tok: Token) -> tuple[int, int] | None:
+    """"asked the students if they were serious": the question, parsed as an adverbial clause."""
+    if lemma(tok) not in ASK_VERBS:
+        return None
+    for child in tok.rights:
+        mark = next((c for c in child.children if c.dep_ == "mark"), None)
+        if child.dep_ == "advcl" and mark is not None and mark.lower_ in {"if", "whether"}:
+            return trim(tok.doc, *_span_of(child))
+    return None
+
+
+def _relative_naming(tok: Token) -> tuple[int, int] | None:
+    """"what he calls corruption", "a country that X called our foe": the relative word through
+    the name given."""
+    words = RELATIVE | {"what"}
+    rel = next((c for c in tok.children if c.dep_ == "dobj" and c.i < tok.i and c.lower_ in words), None)
+    name = next((c for c in tok.children if c.dep_ in {"oprd", "attr"} and c.i > tok.i), None)
+    if rel is None or name is None:
+        return None
+    return trim(tok.doc, rel.i, _extend(tok, name, name.right_edge.i + 1))
 
 
 def _prep_object(tok: Token) -> tuple[int, int] | None:
@@ -260,10 +290,24 @@ def _extend(tok: Token, last: Token, end: int) -> int:
             end = max(end, sib.right_edge.i + 1)  # "pondered his moves, and the fate of X"
             continue
         between = tok.doc[end : sib.left_edge.i]
+        if _subject_infinitive(last, sib) and not between:
+            end = sib.right_edge.i + 1
+            continue
         if sib.dep_ in STOP_DEPS or any(t.text in {",", ";", "—", "–"} for t in between):
             break
         end = sib.right_edge.i + 1
     return end
+
+
+def _subject_infinitive(last: Token, sib: Token) -> bool:
+    """"called for X to resign", "urged X to quit": a to-infinitive right after the object says
+    what X is to do, so it belongs to the content."""
+    return (
+        ((last.dep_ == "prep" and last.lower_ == "for") or last.dep_ == "dobj")
+        and sib.dep_ in {"advcl", "xcomp"}
+        and sib.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in sib.children)
+    )
 
 
 def _noun_conj(tok: Token) -> bool:
@@ -312,6 +356,8 @@ def _interrupted(tok: Token) -> tuple[int, int] | None:
         return None  # "said he was joking": the complement of another verb, not an aside
     if any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children):
         return None  # "..., instead restating his case": the cue has content of its own
+    if tok.dep_ == "advcl" and any(c.dep_ in {"mark", "advmod"} and c.lower_ in WHEN for c in tok.children):
+        return None  # "X did Y when commenting on Z": a circumstance of Y, not a report of it
     return trim(tok.doc, *_span_of(head))
 
 

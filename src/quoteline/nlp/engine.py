@@ -101,7 +101,7 @@ def quotes_in_doc(doc: Doc, published: dt.date | None) -> list[Quote]:
 
 # ---------------------------------------------------------------- 2: cue content
 def _from_cues(view: DocView, atts: list[Attribution], used: set[int]) -> list[Candidate]:
-    clauses = [a.content for a in atts if not a.np_object and not a.whole]
+    clauses = [(a.content, a.cue.i) for a in atts if not a.np_object and not a.whole]
     out: list[Candidate] = []
     for att in atts:
         if _nested(att, clauses):
@@ -110,8 +110,13 @@ def _from_cues(view: DocView, atts: list[Attribution], used: set[int]) -> list[C
     return out
 
 
-def _nested(att: Attribution, clauses: list[tuple[int, int]]) -> bool:
-    return any(s <= att.cue.i < e and (s, e) != att.content for s, e in clauses)
+def _nested(att: Attribution, clauses: list[tuple[tuple[int, int], int]]) -> bool:
+    """True when the cue sits inside another cue's clause (and that cue is not, in turn, inside
+    this one's: "X told her that Y, according to Z" hangs each on the other)."""
+    s0, e0 = att.content
+    return any(
+        s <= att.cue.i < e and (s, e) != att.content and not s0 <= cue < e0 for (s, e), cue in clauses
+    )
 
 
 def _core(view: DocView, att: Attribution) -> tuple[int, int]:
