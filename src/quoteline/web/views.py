@@ -36,6 +36,7 @@ Id = Annotated[int, Path(ge=0, le=MAX_ID)]
 Text = Annotated[str, Query(max_length=500)]
 Short = Annotated[str, Query(max_length=200)]
 Day = Annotated[str, Query(max_length=32)]
+Fraction = Annotated[str, Query(max_length=32, description="a number from 0 to 1")]
 PageNo = Annotated[int, Query(ge=1, le=1000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 
@@ -57,7 +58,7 @@ def _day(value: str, name: str) -> dt.date | None:
         raise HTTPException(400, f"{name}: {exc}") from None
 
 
-def _share(value: str, name: str) -> float | None:
+def _fraction(value: str, name: str) -> float | None:
     """A number from 0 to 1 (empty: none); HTTP 400 otherwise."""
     if not value.strip():
         return None
@@ -103,7 +104,7 @@ def home() -> Response:
 @twin("/quotes", ".csv", summary="Search quotes")
 def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: Short = "",
                   date_from: Annotated[Day, Query(alias="from")] = "", to: Day = "",
-                  kind: Short = "", min_confidence: Day = "", page: PageNo = 1,
+                  kind: Short = "", min_confidence: Fraction = "", page: PageNo = 1,
                   per_page: PerPage = 20) -> Response:
     """Full-text search with facets (speaker, outlet, date range, kind, confidence), paginated."""
     web = web_of(request)
@@ -111,7 +112,7 @@ def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: S
         raise HTTPException(400, f"kind: one of {', '.join(KINDS)}")
     filters = Filters(speaker.strip() or None, _day(date_from, "from"), _day(to, "to"),
                       outlet.strip() or None, kind or None,
-                      min_confidence=_share(min_confidence, "min_confidence"))
+                      min_confidence=_fraction(min_confidence, "min_confidence"))
     as_csv = request.url.path.endswith(".csv")
     size = CSV_ROWS if as_csv else per_page
     paging = _paging(page, size, 0)
