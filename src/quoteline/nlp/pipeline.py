@@ -42,7 +42,7 @@ def extract(
 
 
 def extract_many(
-    articles: Iterable[Article | str],
+    articles: Iterable[Article | Skip | str],
     *,
     model: str | None = None,
     batch_size: int = DEFAULT_BATCH,
@@ -50,10 +50,11 @@ def extract_many(
 ) -> Iterator[Extraction | Skip]:
     """Extract from many articles, in input order; a bad article yields a Skip, never an error.
 
+    A ``Skip`` in the input (an input the reader could not use) passes through in its place.
     ``workers`` counts the processes that extract, this one included: with 2, one helper
     process starts beside this one.
     """
-    items = (a if isinstance(a, Article) else Article(text=a) for a in articles)
+    items = (a if isinstance(a, Article | Skip) else Article(text=a) for a in articles)
     if workers <= 1:
         yield from _extract_batches(items, model, batch_size)
         return
@@ -93,7 +94,7 @@ def _skip_reason(article: Article) -> str | None:
 
 
 def _extract_batches(
-    items: Iterable[Article], model: str | None, batch_size: int
+    items: Iterable[Article | Skip], model: str | None, batch_size: int
 ) -> Iterator[Extraction | Skip]:
     nlp = load_nlp(model)
     it = iter(items)
@@ -101,10 +102,13 @@ def _extract_batches(
         yield from _extract_batch(nlp, batch)
 
 
-def _extract_batch(nlp: Language, batch: list[Article]) -> Iterator[Extraction | Skip]:
+def _extract_batch(nlp: Language, batch: list[Article | Skip]) -> Iterator[Extraction | Skip]:
     good: list[Article] = []
     results: dict[int, Extraction | Skip] = {}
     for i, art in enumerate(batch):
+        if isinstance(art, Skip):
+            results[i] = art
+            continue
         reason = _skip_reason(art)
         if reason:
             results[i] = Skip(source=art.source or art.id or "?", reason=reason, article_id=art.id)
@@ -116,6 +120,7 @@ def _extract_batch(nlp: Language, batch: list[Article]) -> Iterator[Extraction |
         if i in results:
             yield results[i]
             continue
+        assert isinstance(art, Article)
         yield _one(nlp, art, docs.get(id(art)))
 
 
@@ -143,7 +148,7 @@ def _init_worker(model: str | None) -> None:
     load_nlp(model)  # once per process
 
 
-def _work(batch: list[Article]) -> list[tuple[Quote, ...] | Skip]:
+def _work(batch: list[Article | Skip]) -> list[tuple[Quote, ...] | Skip]:
     # Only the quotes travel back: the parent still holds the articles and their text.
     out: list[tuple[Quote, ...] | Skip] = []
     for res in _extract_batch(load_nlp(_WORKER_MODEL), batch):
@@ -152,7 +157,7 @@ def _work(batch: list[Article]) -> list[tuple[Quote, ...] | Skip]:
 
 
 def _extract_parallel(
-    items: Iterable[Article], model: str | None, batch_size: int, workers: int
+    items: Iterable[Article | Skip], model: str | None, batch_size: int, workers: int
 ) -> Iterator[Extraction | Skip]:
     """``workers`` processes: this one, whose model is already loaded, and ``workers - 1`` helpers.
 
@@ -168,7 +173,7 @@ def _extract_parallel(
     helpers = workers - 1
     # A few tasks read ahead, so that the end of the input is seen coming: there the helpers
     # get only their share of what is left, and no process waits on another's queue.
-    ahead: deque[list[Article]] = deque(islice(batches, 3 * workers))
+    ahead: deque[list[Article | Skip]] = deque(islice(batches, 3 * workers))
     with ctx.Pool(helpers, initializer=_init_worker, initargs=(model,)) as pool:
         # Results leave in input order; at most a bounded number of tasks wait in the window.
         window: deque[_Pending] = deque()
@@ -197,7 +202,7 @@ def _to_helper(pending: int, helpers: int, left: int, ending: bool) -> bool:
 class _Pending:
     """One task's results: computed here (a list) or in a helper process (an AsyncResult)."""
 
-    def __init__(self, batch: list[Article],
+    def __init__(self, batch: list[Article | Skip],
                  result: list[Extraction | Skip] | AsyncResult[list[tuple[Quote, ...] | Skip]]
                  ) -> None:
         self.batch, self.result = batch, result
@@ -210,4 +215,8 @@ class _Pending:
             yield from self.result
             return
         for art, res in zip(self.batch, self.result.get(), strict=True):
-            yield res if isinstance(res, Skip) else Extraction(article=art, quotes=res)
+            if isinstance(res, Skip):
+                yield res
+            else:
+                assert isinstance(art, Article)  # a Skip input comes back as itself
+                yield Extraction(article=art, quotes=res)
