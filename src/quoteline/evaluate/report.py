@@ -43,6 +43,11 @@ def _main_rows(res: dict[str, Any]) -> list[str]:
         f" gold quote: {ex['split_groups']}/{le['split_groups']},"
         f" one prediction several gold: {ex['merge_groups']}/{le['merge_groups']}"
         f" (exact/lenient)")
+    lines.append(
+        f"speaker name (the predicted name names the gold speaker): exact "
+        f"{fmt(ex['speaker_name_acc'])} ({ex['speaker_name_correct']}/{ex['speaker_named']}), "
+        f"lenient {fmt(le['speaker_name_acc'])} ({le['speaker_name_correct']}/"
+        f"{le['speaker_named']})")
     return lines
 
 

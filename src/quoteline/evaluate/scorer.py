@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from quoteline.evaluate.matching import Quote, TokenIndex, match_doc, partner
-from quoteline.evaluate.speakers import has_speaker, speaker_correct
+from quoteline.evaluate.speakers import has_speaker, speaker_correct, speaker_name_correct
 
 MODES = ("exact", "lenient")
 LENIENT_RULE = ("token overlap >= threshold of gold AND of pred tokens (overlap/max(|g|,|p|))")
@@ -49,7 +49,7 @@ def _inc(d: dict[str, int], k: str) -> None:
 
 def _zero() -> dict[str, Any]:
     return {"tp_g": 0, "tp_p": 0, "spk_g": 0, "spk_p": 0, "withspk": 0, "spk_withspk": 0,
-            "kind_pairs": 0, "kind_agree": 0, "split": 0, "merge": 0,
+            "kind_pairs": 0, "kind_agree": 0, "split": 0, "merge": 0, "named": 0, "name_ok": 0,
             "kg": {}, "kp": {}, "kg_tp": {}, "kp_tp": {},
             # ours: said_on and per-gold-kind speaker figures
             "date_n": 0, "date_ok": 0, "date_matched": 0, "date_spurious": 0,
@@ -66,6 +66,9 @@ def _tally_gold(a: dict[str, Any], doc: TokenIndex, g: Quote, p: Quote) -> None:
     if has_speaker(g):
         a["withspk"] += 1
         a["spk_withspk"] += ok
+    if g.get("speaker"):
+        a["named"] += 1
+        a["name_ok"] += speaker_name_correct(g, p)
     if g.get("kind") and p.get("kind"):
         a["kind_pairs"] += 1
         a["kind_agree"] += g["kind"] == p["kind"]
@@ -120,6 +123,9 @@ def _mode_result(a: dict[str, Any], ng: int, np_: int, pred_has_kind: bool) -> d
     out["speaker_correct"] = a["spk_g"]
     out["speaker_acc_gold_has_speaker"] = (
         a["spk_withspk"] / a["withspk"] if a["withspk"] else 0.0)
+    out["speaker_name_acc"] = a["name_ok"] / a["named"] if a["named"] else None
+    out["speaker_name_correct"] = a["name_ok"]
+    out["speaker_named"] = a["named"]
     e2e: dict[str, Any] = dict(prf(a["spk_p"], np_, a["spk_g"], ng))
     e2e["tp"] = a["spk_g"]
     out["e2e"] = e2e

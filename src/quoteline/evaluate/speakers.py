@@ -75,3 +75,8 @@ def speaker_correct(doc: TokenIndex, g: dict[str, Any], p: dict[str, Any]) -> bo
     if g.get("source"):
         names.append(doc.text[g["source"][0]:g["source"][1]])
     return names_match(p.get("speaker"), [n for n in names if n])
+
+
+def speaker_name_correct(g: dict[str, Any], p: dict[str, Any]) -> bool:
+    """Whether the predicted name names the gold speaker (a pronoun or description never does)."""
+    return names_match(p.get("speaker"), [g["speaker"]])
