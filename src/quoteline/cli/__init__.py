@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "load": ("corpus_cmd", "load", "Bulk-load Spark output into a store."),
     "serve": ("web_cmd", "serve", "Serve the web UI and JSON API over a store."),
     "spark": ("spark_cmd", "spark", "Run extraction and linking on Apache Spark."),
+    "settings": ("settings_cmd", "settings_", "List every limit, its value and how to change it."),
 }
 
 

@@ -1,0 +1,151 @@
+"""One settings table: every limit quoteline enforces, its default, and how to change it.
+
+Precedence, lowest first: the default below < ``quoteline.toml`` (a ``[quoteline]`` table in the
+file named by ``QUOTELINE_CONFIG``, else ``./quoteline.toml``) < the ``QUOTELINE_<NAME>``
+environment variable < a command-line flag, which callers pass as an explicit option value.
+
+The README's settings table is generated from ``TABLE`` (``quoteline settings --markdown``)
+and a test keeps the two equal, so a new limit cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from quoteline.errors import UsageError
+
+Value = int | float | bool | str
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One named limit or default."""
+
+    name: str
+    default: Value
+    help: str
+    flag: str | None = None  # the command-line flag that overrides it, if any
+
+    @property
+    def env(self) -> str:
+        """The environment variable that overrides it."""
+        return "QUOTELINE_" + self.name.upper()
+
+
+TABLE: tuple[Setting, ...] = (
+    Setting("max_text_bytes", 10_000_000,
+            "largest article (bytes of text) read from any source; a larger one is a skip"),
+    Setting("max_record_bytes", 10_000_000, "largest WARC record payload read"),
+    Setting("max_warc_resyncs", 1000,
+            "damaged stretches of a WARC file skipped before the rest of the file is a skip"),
+    Setting("min_text_chars", 40, "shortest page text kept from HTML (less is a menu or a stub)"),
+    Setting("fetch_timeout", 15.0, "seconds for one URL fetch", "--timeout"),
+    Setting("fetch_max_bytes", 10_000_000, "largest response body fetched"),
+    Setting("fetch_max_redirects", 5, "redirects followed per fetch"),
+    Setting("feed_max_items", 500, "items read from one RSS or Atom feed"),
+)
+BY_NAME = {s.name: s for s in TABLE}
+
+
+def _config_path() -> Path:
+    return Path(os.environ.get("QUOTELINE_CONFIG") or "quoteline.toml")
+
+
+@lru_cache(maxsize=8)
+def _config(path: str, mtime: float) -> dict[str, object]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the settings file ({exc}); fix or remove it") from exc
+    table = data.get("quoteline", {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [quoteline] must be a table of settings")
+    unknown = sorted(set(table) - set(BY_NAME))
+    if unknown:
+        raise UsageError(f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                         "`quoteline settings` lists them")
+    return dict(table)
+
+
+def _file_values() -> dict[str, object]:
+    path = _config_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return {}
+    return _config(str(path), mtime)
+
+
+def _coerce(s: Setting, raw: object, where: str) -> Value:
+    kind = type(s.default)
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(text)
+            return text in ("1", "true", "yes")
+        if kind is int and not isinstance(raw, bool):
+            return int(str(raw).replace("_", ""))
+        if kind is float and not isinstance(raw, bool):
+            return float(str(raw))
+        if kind is str:
+            return str(raw)
+    except ValueError:
+        pass
+    raise UsageError(f"{where}: {raw!r} is not a valid {kind.__name__} for {s.name} "
+                     f"(default {s.default!r})")
+
+
+def source_of(name: str) -> str:
+    """Where the current value of setting ``name`` comes from: env, file or default."""
+    s = BY_NAME[name]
+    if os.environ.get(s.env) is not None:
+        return s.env
+    if name in _file_values():
+        return str(_config_path())
+    return "default"
+
+
+def get(name: str) -> Value:
+    """The current value of setting ``name`` (env over file over default)."""
+    s = BY_NAME[name]
+    raw = os.environ.get(s.env)
+    if raw is not None:
+        return _coerce(s, raw, s.env)
+    values = _file_values()
+    if name in values:
+        return _coerce(s, values[name], str(_config_path()))
+    return s.default
+
+
+def get_int(name: str) -> int:
+    """``get`` for an integer setting."""
+    value = get(name)
+    assert isinstance(value, int) and not isinstance(value, bool), name
+    return value
+
+
+def get_float(name: str) -> float:
+    """``get`` for a number setting (an integer value is accepted)."""
+    value = get(name)
+    assert isinstance(value, int | float) and not isinstance(value, bool), name
+    return float(value)
+
+
+def markdown_table() -> str:
+    """The README's settings table."""
+    rows = ["| setting | default | environment variable | flag | what it limits |",
+            "| --- | --- | --- | --- | --- |"]
+    for s in TABLE:
+        default = f"{s.default:_}" if isinstance(s.default, int) and not isinstance(
+            s.default, bool) else str(s.default)
+        rows.append(f"| `{s.name}` | {default} | `{s.env}` | {f'`{s.flag}`' if s.flag else ''} "
+                    f"| {s.help} |")
+    return "\n".join(rows)
