@@ -38,13 +38,13 @@ def test_environment_beats_file_beats_default(tmp_path: Path,
 
 def test_bad_values_say_which_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUOTELINE_MAX_TEXT_BYTES", "ten")
-    with pytest.raises(UsageError, match="QUOTELINE_MAX_TEXT_BYTES.*max_text_bytes"):
+    with pytest.raises(UsageError, match=r"QUOTELINE_MAX_TEXT_BYTES.*max_text_bytes"):
         settings.get("max_text_bytes")
     monkeypatch.delenv("QUOTELINE_MAX_TEXT_BYTES")
     cfg = tmp_path / "q.toml"
     cfg.write_text("[quoteline]\nno_such_limit = 1\n", encoding="utf-8")
     monkeypatch.setenv("QUOTELINE_CONFIG", str(cfg))
-    with pytest.raises(UsageError, match="unknown setting.*no_such_limit"):
+    with pytest.raises(UsageError, match=r"unknown setting.*no_such_limit"):
         settings.get("max_text_bytes")
 
 
