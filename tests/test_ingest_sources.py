@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from quoteline.errors import UsageError
-from quoteline.ingest.sources import SourceOptions, expand, read_sources
+from quoteline.ingest import SourceOptions, expand
+from quoteline.ingest import read as read_stream
 from quoteline.models import Article, Skip
 
 STORY = ('"We will build the bridge next year," Mayor Jane Smith said on Monday. '
@@ -45,7 +46,7 @@ def warc_bytes(pages: list[tuple[str, str]], gz: bool = True) -> bytes:
 
 def read(*sources: str | Path, **opts: object) -> list[Article | Skip]:
     """Everything read from sources."""
-    return list(read_sources([str(s) for s in sources], SourceOptions(**opts)))  # type: ignore[arg-type]
+    return list(read_stream([str(s) for s in sources], SourceOptions(**opts)))  # type: ignore[arg-type]
 
 
 def test_text_html_and_folder(tmp_path: Path) -> None:

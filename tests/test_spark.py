@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from conftest import require
 from quoteline.cli import cli
-from quoteline.ingest import read_articles
+from quoteline.ingest import read
 from quoteline.models import Article, Skip
 from quoteline.nlp.pipeline import extract_many
 from quoteline.spark.worker import extract_partition, process_stats
@@ -177,11 +177,8 @@ def test_an_existing_output_is_refused_before_any_work(extracted: Any, articles_
     assert _table(out / "quotes") == before
 
 
-def _library_results(path: Path) -> list[Article | Skip]:
-    items = list(read_articles([str(path)]))
-    skips = [i for i in items if isinstance(i, Skip)]
-    results = extract_many([i for i in items if isinstance(i, Article)])
-    return [*skips, *(r for r in results if isinstance(r, Skip))]
+def _library_results(path: Path) -> list[Skip]:
+    return [r for r in extract_many(read([str(path)])) if isinstance(r, Skip)]
 
 
 @pytest.mark.spark
