@@ -11,6 +11,7 @@ and the record it swallowed is read. Every resync attempt counts against
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -23,6 +24,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _SCAN_CHUNK = 1 << 16
+_PROBE = 4096  # bytes read to check a resync candidate
 
 
 @dataclass(slots=True)
@@ -61,7 +63,7 @@ def read_warc_stream(stream: IO[bytes], name: str,
         if failure is None:
             return
         if last is not None or pos == 0:  # a damaged record, not a resync miss
-            yield Skip(source=f"{name}#{state.responses + 1}", reason="unreadable WARC record",
+            yield Skip(source=state.where(), reason="unreadable WARC record",
                        detail=failure[:300])
         attempts += 1
         if attempts > opts.max_resyncs:
@@ -70,6 +72,9 @@ def read_warc_stream(stream: IO[bytes], name: str,
                               "the rest of the file is not read (raise max_warc_resyncs)")
             return
         pos = _next_marker(stream, (last if last is not None else pos) + 1, marker)
+        while pos is not None and not _plausible(stream, pos, state) and attempts <= opts.max_resyncs:
+            attempts += 1  # a cheap miss still counts: a file of junk must end soon
+            pos = _next_marker(stream, pos + 1, marker)
 
 
 def _records_from(stream: IO[bytes], pos: int, state: _State
@@ -90,6 +95,7 @@ def _records_from(stream: IO[bytes], pos: int, state: _State
             off = it.get_record_offset()  # after reading: this call reads the record to its end
             start = off if off >= pos else pos + off  # warcio counts from the stream's start
             if it.err_count > errors or _cut_short(record):
+                state.responses -= item is not None  # the skip takes this record's number
                 return start, "the record's length runs past its end (damaged or truncated)"
             last = start
             if item is not None:
@@ -102,6 +108,21 @@ def _records_from(stream: IO[bytes], pos: int, state: _State
 def _cut_short(record: Any) -> bool:
     """True when the stream ended before the record's Content-Length."""
     return int(getattr(record.raw_stream, "limit", 0) or 0) > 0
+
+
+def _plausible(stream: IO[bytes], pos: int, state: _State) -> bool:
+    """Whether a gzip member at ``pos`` starts a WARC record (checked before warcio reads it,
+    since warcio reads a junk "line" to its end, however long, before it gives up)."""
+    if state.is_arc:
+        return True
+    stream.seek(pos)
+    head = stream.read(_PROBE)
+    if not head.startswith(_GZIP_MAGIC):
+        return head.startswith(_WARC_MAGIC)
+    try:
+        return zlib.decompressobj(wbits=31).decompress(head, 16).startswith(b"WARC/")
+    except zlib.error:
+        return False
 
 
 def _next_marker(stream: IO[bytes], start: int, marker: bytes) -> int | None:
