@@ -69,6 +69,7 @@ class _Clock:
         self.deadline = time.monotonic() + seconds
 
     def left(self, timeout: float | None, error: type[Exception] = httpcore.ReadTimeout) -> float:
+        """The seconds an operation may take: ``timeout`` cut to the time left; ``error`` if none."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise error(f"no complete answer within {self.seconds:g} s")

@@ -82,6 +82,7 @@ class _Helper:
 
     def run(self, text: str, published: dt.date | None, cpu: int, max_rss: float
             ) -> list[Quote]:
+        """The quotes in ``text``, extracted in the helper process within the limits."""
         conn = self._ready()
         conn.send((text, published, cpu))
         if not conn.poll(cpu + WALL_SLACK):
