@@ -79,9 +79,9 @@ def synthetic(n: int, seed: int = 3) -> list[Article]:
 
 def load_source(path: str, repeat: int) -> list[Article]:
     """Articles from a JSONL file, repeated with fresh ids."""
-    from quoteline.ingest import read_jsonl_articles
+    from quoteline.ingest import read
 
-    base = [a for a in read_jsonl_articles(path) if not isinstance(a, Skip)]
+    base = [a for a in read([path]) if not isinstance(a, Skip)]
     return [replace(a, id=f"{a.id}-{r}", text=a.text + f"\n\n(Copy {r}.)")
             for r in range(repeat) for a in base]
 

@@ -174,3 +174,52 @@ def test_min_confidence_keeps_only_surer_quotes(tmp_path: Path, capsys: pytest.C
     kept = [json.loads(line) for line in out.splitlines()]
     assert rc == 0 and kept and len(kept) < len(every)
     assert all(q["confidence"] >= cut for q in kept)
+
+
+# ---------------------------------------------------------------- one reader (issues 12, 14)
+PAGE = ("<!doctype html><html><head><title>Vote</title></head><body><nav><a href='/'>Home</a>"
+        "<a href='/x'>World</a></nav><article><h1>Vote</h1><p>“We will build the bridge next "
+        "year,” Mayor Jane Smith said on Monday.</p><p>The council voted for the plan after a "
+        "long debate about the costs of the project.</p></article></body></html>")
+
+
+def test_html_file_is_read_as_its_article_text(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from quoteline.ingest import read
+    from quoteline.models import Article
+
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    rc, out, err = cli_in_process(capsys, "extract", str(page), "--format", "json")
+    assert rc == 0, err
+    quotes = json.loads(out)
+    [article] = read([str(page)])
+    assert isinstance(article, Article) and "<" not in article.text
+    assert quotes and all(article.text[q["start"]:q["end"]] == q["text"] for q in quotes)
+    assert any("bridge next year" in q["text"] for q in quotes)
+
+
+def test_extract_reads_the_files_in_a_folder(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    news = tmp_path / "news"
+    (news / "more").mkdir(parents=True)
+    (news / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    (news / "page.html").write_text(PAGE, encoding="utf-8")
+    (news / "more" / "rows.jsonl").write_text(json.dumps({"id": "row1", "text": ARTICLE}) + "\n",
+                                              encoding="utf-8")
+    rc, out, err = cli_in_process(capsys, "extract", str(news))
+    assert rc == 0, err
+    assert {json.loads(x)["article_id"] for x in out.splitlines()} == {"story", "page", "row1"}
+    rc, _, err = cli_in_process(capsys, "extract", str(tmp_path / "nothing-here"))
+    assert rc == 2 and "no such file, folder or URL" in err
+
+
+def test_published_dates_text_and_html_inputs(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "story.txt").write_text("“We will win,” Senator Ann Lee said on Tuesday.",
+                                        encoding="utf-8")
+    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
+    rc, out, _ = cli_in_process(capsys, "extract", str(tmp_path), "--published", "2022-11-16")
+    said = {(json.loads(x)["article_id"], json.loads(x)["said_on"]) for x in out.splitlines()}
+    assert rc == 0 and ("page", "2022-11-14") in said  # "on Monday" before 16 November
+    assert ("story", "2022-11-15") in said  # "on Tuesday"

@@ -115,7 +115,7 @@ def test_bad_input_run_exits_3_and_stores_the_rest(store_url: str,  # noqa: F811
                        "junk.warc.gz": "unreadable WARC record",
                        "empty.html": "no article text found in HTML", "huge.txt": "too large",
                        "latin1.txt": "not valid UTF-8 at byte 3",
-                       "dead": "fetch failed: ConnectError"}
+                       "dead": "fetch failed: connection refused"}
     with open_store(store_url) as store:
         ids = {r["input_id"] for r in store.db.query("SELECT input_id FROM articles")}
     assert {"good", "https://x.example/a", "g0", "g1", "g2"} <= ids

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from quoteline.errors import UsageError
-from quoteline.ingest.sources import SourceOptions, expand, read_sources
+from quoteline.ingest import SourceOptions, expand
+from quoteline.ingest import read as read_stream
 from quoteline.models import Article, Skip
 
 STORY = ('"We will build the bridge next year," Mayor Jane Smith said on Monday. '
@@ -45,7 +46,7 @@ def warc_bytes(pages: list[tuple[str, str]], gz: bool = True) -> bytes:
 
 def read(*sources: str | Path, **opts: object) -> list[Article | Skip]:
     """Everything read from sources."""
-    return list(read_sources([str(s) for s in sources], SourceOptions(**opts)))  # type: ignore[arg-type]
+    return list(read_stream([str(s) for s in sources], SourceOptions(**opts)))  # type: ignore[arg-type]
 
 
 def test_text_html_and_folder(tmp_path: Path) -> None:
@@ -127,3 +128,47 @@ def test_bad_files_become_skips_with_reasons(tmp_path: Path) -> None:
     reasons = {k: v.reason for k, v in items.items() if isinstance(v, Skip)}
     assert reasons == {"latin1.txt": "not valid UTF-8 at byte 3",
                        "nav.html": "no article text found in HTML", "huge.txt": "too large"}
+
+
+# ---------------------------------------------------------------- the ingest command (issue 14)
+def test_ingest_published_dates_the_seed_article_read_from_text(
+        tmp_path: Path, seed_text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import cli_in_process
+    from quoteline.store import open_store
+
+    (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
+    counts = []
+    for name, extra in (("plain", []), ("dated", ["--published", "2022-11-16"])):
+        db = f"sqlite:///{tmp_path / name}.db"
+        rc, _, err = cli_in_process(capsys, "ingest", str(tmp_path / "seed.txt"), "--db", db,
+                                    *extra)
+        assert rc == 0, err
+        with open_store(db) as store:
+            counts.append(store.db.scalar(
+                "SELECT count(*) AS n FROM quotes WHERE said_on IS NOT NULL"))
+            published = store.db.scalar("SELECT max(published) AS n FROM articles")
+    assert counts[0] == 0 and counts[1] >= 3
+    assert str(published).startswith("2022-11-16")
+    rc, _, err = cli_in_process(capsys, "ingest", str(tmp_path / "seed.txt"), "--db",
+                                f"sqlite:///{tmp_path}/x.db", "--published", "16/11/2022")
+    assert rc == 2 and "--published" in err
+
+
+def test_ingest_summary_names_every_skip_reason(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import cli_in_process
+
+    rows = [b"not json", b"[1]", b'{"id": "x"}', b'{"id": "d", "text": "t", "published": "soon"}',
+            b'{"id": "e", "text": "  "}', b"not json either", json.dumps({"text": STORY}).encode()]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "rows.jsonl").write_bytes(b"\n".join(rows) + b"\n")
+    (tmp_path / "in" / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    rc, _, err = cli_in_process(capsys, "ingest", str(tmp_path / "in"), "--db",
+                                f"sqlite:///{tmp_path / 's.db'}")
+    assert rc == 3
+    summary = err.strip().splitlines()[-1]
+    assert "7 skipped" in summary
+    for reason in ("invalid JSON line (2)", "JSON line is not an object (1)",
+                   "no text field 'text' (1)", "bad published date (1)", "empty text (1)",
+                   "not valid UTF-8 at byte 3 (1)"):
+        assert reason in summary

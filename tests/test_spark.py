@@ -6,6 +6,7 @@ on ``local[2]`` over the same articles and compare every field of every quote.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import io
 import json
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 
 from conftest import require
 from quoteline.cli import cli
-from quoteline.ingest import read_articles
+from quoteline.ingest import read
 from quoteline.models import Article, Skip
 from quoteline.nlp.pipeline import extract_many
 from quoteline.spark.worker import extract_partition, process_stats
@@ -177,11 +178,8 @@ def test_an_existing_output_is_refused_before_any_work(extracted: Any, articles_
     assert _table(out / "quotes") == before
 
 
-def _library_results(path: Path) -> list[Article | Skip]:
-    items = list(read_articles([str(path)]))
-    skips = [i for i in items if isinstance(i, Skip)]
-    results = extract_many([i for i in items if isinstance(i, Article)])
-    return [*skips, *(r for r in results if isinstance(r, Skip))]
+def _library_results(path: Path) -> list[Skip]:
+    return [r for r in extract_many(read([str(path)])) if isinstance(r, Skip)]
 
 
 @pytest.mark.spark
@@ -224,18 +222,16 @@ def test_text_files_match_local_and_undecodable_files_are_skipped(
     assert skips["latin1"].startswith("not valid UTF-8")
 
 
-def _warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
+def _warc_record(url: str, body: bytes, ctype: str = "text/html; charset=utf-8") -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    with open(path, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        for url, body in pages:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
-                                       protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                               http_headers=headers)
-            writer.write_record(record)
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                  http_headers=headers))
+    return buf.getvalue()
 
 
 def _html(art: dict[str, Any]) -> bytes:
@@ -244,26 +240,62 @@ def _html(art: dict[str, Any]) -> bytes:
             "</article></body></html>").encode()
 
 
+def _same_file_skips(skips: list[tuple[str | None, str | None, str]]) -> list[tuple[Any, ...]]:
+    """Skips as (article_id, reason, file name and record number), sorted."""
+    return sorted((a or "", r or "", s.rsplit("/", 1)[-1]) for a, r, s in skips)
+
+
 @pytest.mark.spark
-def test_warc_bad_payloads_and_corrupt_files_become_skips(spark: Any, tmp_path: Path) -> None:
+def test_one_warc_file_gives_the_same_articles_and_skips_locally_and_on_spark(
+        spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUOTELINE_MAX_RECORD_BYTES", "50000")
     src = tmp_path / "warc"
     src.mkdir()
-    pages = [(f"https://example.org/{a['id']}", _html(a)) for a in GOOD]
-    pages.insert(1, ("https://example.org/latin1", "<p>“Olé,” said José.</p>".encode("cp1252")))
-    pages.insert(3, ("https://example.org/empty", b"<html><body></body></html>"))
-    _warc(src / "a.warc.gz", pages)
+    records = [_warc_record(f"https://example.org/{a['id']}", _html(a)) for a in GOOD]
+    records.insert(1, _warc_record("https://example.org/logo.png", b"\x89PNG....", "image/png"))
+    records.insert(2, _warc_record("https://example.org/huge", b"<p>" + b"big " * 20_000))
+    records.insert(3, gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\ngarbage"))
+    records.insert(4, _warc_record("https://example.org/stub", b"<html><body>Menu</body></html>"))
+    records.insert(5, _warc_record("https://example.org/latin1",
+                                   "<p>“Olé,” said José, the baker, who sells bread in the old town "
+                                   "square every morning.</p>".encode("cp1252")))
+    (src / "a.warc.gz").write_bytes(b"".join(records))
     (src / "b.warc.gz").write_bytes(b"\x1f\x8b\x08 this is no gzip at all" * 10)
+    local = list(extract_many(read([str(src)])))
     result = _spark_extract(src, tmp_path / "out", "--input-format", "warc", "--partitions", "2")
     assert result.exit_code == 3, result.output
-    skips = {(s["article_id"] or s["source"].rsplit("/", 1)[-1]): s["reason"]
-             for s in _table(tmp_path / "out" / "skips")}
-    assert skips == {
-        "https://example.org/latin1": "undecodable WARC payload",
-        "https://example.org/empty": "no article text in HTML",
-        "b.warc.gz": "unreadable WARC",
-    }
-    quoted = {r["article_id"] for r in _table(tmp_path / "out" / "quotes")}
-    assert quoted <= {url for url, _ in pages} - {"https://example.org/latin1"}
+    spark_skips = [(s["article_id"], s["reason"], s["source"]) for s in _table(tmp_path / "out" / "skips")]
+    local_skips = [(s.article_id, s.reason, s.source) for s in local if isinstance(s, Skip)]
+    assert _same_file_skips(spark_skips) == _same_file_skips(local_skips)
+    assert {r for _, r, _ in local_skips} == {
+        "not an HTML page (image/png)", "too large", "unreadable WARC record",
+        "no article text found in HTML"}
+    spark_quotes = sorted(map(_as_jsonl, _table(tmp_path / "out" / "quotes")), key=_key)
+    assert spark_quotes == sorted(_local_quotes(str(src / "a.warc.gz"), str(src / "b.warc.gz")),
+                                  key=_key)
+    read_ok = {e.article.id for e in local if not isinstance(e, Skip)}
+    assert {f"https://example.org/{a['id']}" for a in GOOD} <= read_ok
+    require(bool(spark_quotes), "the extractor found no quotes in the WARC pages")
+
+
+@pytest.mark.spark
+def test_a_truncated_jsonl_gz_is_a_skip_on_spark_as_locally(spark: Any, tmp_path: Path) -> None:
+    data = gzip.compress("".join(json.dumps(a) + "\n" for a in GOOD * 3).encode())
+    cut = tmp_path / "in" / "cut.jsonl.gz"
+    cut.parent.mkdir()
+    cut.write_bytes(data[: len(data) * 3 // 4])
+    plain = tmp_path / "in" / "plain.jsonl"
+    plain.write_text(json.dumps(GOOD[0]) + "\n" + BAD[2][0] + "\n", encoding="utf-8")
+    result = _spark_extract(cut.parent, tmp_path / "out")
+    assert result.exit_code == 3, result.output
+    skips = sorted((s["reason"], s["source"].rsplit("/", 1)[-1])
+                   for s in _table(tmp_path / "out" / "skips"))
+    assert skips == [("invalid JSON line", "plain.jsonl"),
+                     ("truncated or corrupt gzip", "cut.jsonl.gz")]
+    local = _invoke("extract", str(cut), str(plain))
+    assert local.exit_code == 3 and "truncated or corrupt gzip" in local.stderr
+    local_quotes = sorted((json.loads(x) for x in local.stdout.splitlines() if x), key=_key)
+    assert sorted(map(_as_jsonl, _table(tmp_path / "out" / "quotes")), key=_key) == local_quotes
 
 
 @pytest.mark.spark

@@ -43,10 +43,21 @@ TABLE: tuple[Setting, ...] = (
     Setting("max_warc_resyncs", 1000,
             "damaged stretches of a WARC file skipped before the rest of the file is a skip"),
     Setting("min_text_chars", 40, "shortest page text kept from HTML (less is a menu or a stub)"),
-    Setting("fetch_timeout", 15.0, "seconds for one URL fetch", "--timeout"),
+    Setting("fetch_timeout", 15.0, "seconds for one URL fetch in all (connect, headers, body and "
+            "redirects together)", "--timeout"),
     Setting("fetch_max_bytes", 10_000_000, "largest response body fetched"),
     Setting("fetch_max_redirects", 5, "redirects followed per fetch"),
     Setting("feed_max_items", 500, "items read from one RSS or Atom feed"),
+    Setting("max_line_bytes", 20_000_000, "longest JSONL line read; a longer line is a skip"),
+    Setting("max_inflated_bytes", 2_000_000_000,
+            "largest decompressed size of one gzip input; what lies beyond is a skip"),
+    Setting("web_fetch_timeout", 10.0, "seconds for the analyze page's URL fetch in all"),
+    Setting("web_fetch_max_bytes", 5_000_000, "largest page the analyze page fetches"),
+    Setting("web_max_analyses", 2,
+            "analyses running at once per server process; one more is a 503 with Retry-After"),
+    Setting("web_analyze_cpu_seconds", 30, "CPU seconds one analysis may use before it is stopped"),
+    Setting("web_analyze_max_rss_mb", 1000,
+            "an analysis process that grew past this many MB is restarted (its memory returned)"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

@@ -54,14 +54,17 @@ def _field_options(f: F) -> F:
               help="Extraction worker processes (each loads the model once).")
 @click.option("--aliases", "alias_file", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), default=None, help="Speaker alias file (canonical = alias; ...).")
-@click.option("--timeout", type=float, default=15.0, show_default=True,
-              help="Seconds before a network fetch gives up.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=None,
+              help="Seconds a network fetch may take in all (default: fetch_timeout, 15).")
+@click.option("--published", metavar="YYYY-MM-DD", default=None,
+              help="Publication date for text and HTML inputs that carry none.")
 @click.option("--show", is_flag=True,
               help="Afterwards, show what the store holds: top speakers, clusters, altered quotes.")
 @_field_options
 @model_option
 def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_file: Path | None,
-           timeout: float, show: bool, model: str | None, **fields: str | None) -> None:
+           timeout: float | None, published: str | None, show: bool, model: str | None,
+           **fields: str | None) -> None:
     """Ingest SOURCE... into the store: extract, resolve speakers and link quotes.
 
     \b
@@ -75,13 +78,14 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
       quoteline ingest samples/articles.jsonl --show
       quoteline ingest 'news/**/*.html' --db postgresql://me@localhost/quotes --workers 2
       quoteline ingest https://example.com/feed.xml
+      quoteline ingest story.txt --published 2022-11-16
     """
     from quoteline.corpus import ingest as run_ingest
-    from quoteline.ingest.fetch import FetchOptions
-    from quoteline.ingest.sources import SourceOptions
+    from quoteline.ingest import FetchOptions, SourceOptions
 
     remap = {k.removeprefix("field_"): v for k, v in fields.items() if v}
-    opts = SourceOptions(fields=remap, fetch=FetchOptions(timeout=timeout))
+    fetch = FetchOptions() if timeout is None else FetchOptions(timeout=timeout)
+    opts = SourceOptions(fields=remap, published=_date(published, "--published"), fetch=fetch)
     with _open(db_url) as store, _progress() as tick:
         report = run_ingest(list(sources), store, workers=workers, model=model, options=opts,
                             alias_file=alias_file, progress=tick)

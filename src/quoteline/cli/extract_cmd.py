@@ -1,4 +1,4 @@
-"""``quoteline extract``: quotes from text files, JSONL article files or stdin."""
+"""``quoteline extract``: quotes from any source ``ingest`` reads, without a store."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import click
 
 from quoteline.cli.common import echo_skip, model_option
-from quoteline.ingest import read_articles
+from quoteline.ingest import SourceOptions, read
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.nlp.pipeline import extract_many
 
@@ -17,7 +17,8 @@ from quoteline.nlp.pipeline import extract_many
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--published", metavar="YYYY-MM-DD",
-              help="Publication date for plain-text input (JSONL rows carry their own).")
+              help="Publication date for text and HTML input without one (JSONL rows carry "
+                   "their own).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl",
               show_default=True, help="jsonl: one quote a line; json: one array; table: for people.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -28,25 +29,28 @@ from quoteline.nlp.pipeline import extract_many
 @click.pass_context
 def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, fmt: str,
             workers: int, min_confidence: float, model: str | None) -> None:
-    """Extract quotes from PATH... (text files, JSONL(.gz) article files, or - for stdin).
+    """Extract quotes from PATH... (files, folders, globs, URLs, or - for stdin).
 
     \b
-    JSONL articles have the fields id, text, published, url.
+    PATH: a text or HTML file, a folder (read recursively), a JSONL(.gz) file of
+    articles (fields id, text, published, url), a WARC(.gz) file, or an http(s) URL.
     Output offsets are code points into the article text.
     Exit codes: 0 done, 2 usage error, 3 done but some inputs were skipped.
 
     \b
     Examples:
       quoteline extract story.txt --published 2022-11-16 --format table
+      quoteline extract page.html news/ --format json
       cat story.txt | quoteline extract - --format json
       quoteline extract articles.jsonl > quotes.jsonl
       quoteline extract articles.jsonl --min-confidence 0.7 --workers 2
     """
     try:
-        parse_date(published)
+        day = parse_date(published)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
-    skipped = _run(read_articles(list(paths), published), fmt, workers, model, min_confidence)
+    inputs = read(list(paths), SourceOptions(published=day))
+    skipped = _run(inputs, fmt, workers, model, min_confidence)
     if skipped:
         click.echo(f"{skipped} input(s) skipped; see the messages above", err=True)
         ctx.exit(3)
@@ -54,20 +58,11 @@ def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, f
 
 def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | None,
          min_confidence: float = 0.0) -> int:
-    skips: list[Skip] = []
-
-    def articles() -> Iterable[Article]:
-        for item in inputs:
-            if isinstance(item, Skip):
-                skips.append(item)
-                echo_skip(item)
-            else:
-                yield item
-
+    skips = 0
     results: list[Quote] = []
-    for res in extract_many(articles(), model=model, workers=workers):
+    for res in extract_many(inputs, model=model, workers=workers):
         if isinstance(res, Skip):
-            skips.append(res)
+            skips += 1
             echo_skip(res)
         elif fmt == "jsonl":
             for q in _quotes(res, min_confidence):
@@ -79,7 +74,7 @@ def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | 
         sys.stdout.write("\n")
     elif fmt == "table":
         _table(results)
-    return len(skips)
+    return skips
 
 
 def _quotes(res: Extraction, min_confidence: float) -> list[Quote]:

@@ -40,7 +40,8 @@ def spark() -> None:
 @click.option("--master", default=None, metavar="URL", help=MASTER_HELP)
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True,
               help="Articles per spaCy batch inside a partition.")
-@click.option("--published", metavar="YYYY-MM-DD", help="Publication date for text input.")
+@click.option("--published", metavar="YYYY-MM-DD",
+              help="Publication date for text and HTML input that carries none.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT's tables if they exist.")
 @model_option
 @click.pass_context

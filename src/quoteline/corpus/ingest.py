@@ -22,12 +22,14 @@ from quoteline.corpus.fingerprint import (
     shingles,
 )
 from quoteline.corpus.linking import LinkStep
-from quoteline.ingest.sources import MAX_TEXT_BYTES, SourceOptions, read_sources
+from quoteline.ingest import SourceOptions, read
 from quoteline.link.types import QuoteRecord
 from quoteline.models import Article, Extraction, Skip
 from quoteline.store import NewArticle, Store
 
-ExtractFn = Callable[[Iterable[Article]], Iterable[Extraction | Skip]]
+# An extract step takes Articles and Skips and gives one result for each, in order (a Skip
+# passes through as itself), as extract_many does.
+ExtractFn = Callable[[Iterable[Article | Skip]], Iterable[Extraction | Skip]]
 DEFAULT_BATCH = 64
 
 
@@ -53,9 +55,12 @@ class IngestReport:
         line = (f"{self.read} read: {self.stored} stored, {self.copies} copies, "
                 f"{self.already} already stored, {self.quotes} quotes, {self.skipped} skipped")
         if self.skipped:
-            top = ", ".join(f"{r} ({n})" for r, n in self.reasons.most_common(3))
-            line += f" [{top}]; details: quoteline skips"
+            line += f" [{self.reasons_text()}]; details: quoteline skips"
         return line
+
+    def reasons_text(self) -> str:
+        """Every skip reason with its count, the most frequent first."""
+        return ", ".join(f"{r} ({n})" for r, n in self.reasons.most_common())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,7 @@ def ingest(sources: Iterable[str] | Iterable[Article | Skip], store: Store, *,
     """Ingest sources (a list of paths, globs, URLs, ``-``) or Articles into ``store``."""
     stream: Iterable[Article | Skip]
     if isinstance(sources, list | tuple) and all(isinstance(s, str) for s in sources):
-        stream = read_sources([str(s) for s in sources], options)
+        stream = read([str(s) for s in sources], options)
     else:  # Articles (and Skips), consumed lazily: a generator of millions is fine
         stream = (s for s in sources if not isinstance(s, str))
     if extract is None:
@@ -84,7 +89,7 @@ def ingest(sources: Iterable[str] | Iterable[Article | Skip], store: Store, *,
 
 
 def _default_extract(model: str | None, workers: int) -> ExtractFn:
-    def run(articles: Iterable[Article]) -> Iterator[Extraction | Skip]:
+    def run(articles: Iterable[Article | Skip]) -> Iterator[Extraction | Skip]:
         """extract_many with the run's model and workers."""
         from quoteline.nlp.pipeline import extract_many
 
@@ -99,7 +104,7 @@ class _Run:
     def __init__(self, store: Store, linking: LinkStep, opts: SourceOptions, batch_size: int,
                  progress: Callable[[IngestReport], None] | None) -> None:
         self.store, self.linking, self.batch_size = store, linking, max(1, batch_size)
-        self.max_chars = opts.max_bytes or MAX_TEXT_BYTES
+        self.max_chars = opts.max_bytes
         self.progress = progress
         self.report = IngestReport()
         # Compact in-memory identities (this process only): 8 bytes an article, not ~100.
@@ -111,30 +116,28 @@ class _Run:
         self.near = NearIndex()
         for row, sig in store.article_fingerprints():
             self.near.add(row, sig)
-        # Side items (skips, identical copies) wait here, by input position, for their turn.
-        self.side: deque[tuple[int, Skip | _Copy]] = deque()
+        # Identical copies wait here, by input position, for their turn.
+        self.side: deque[tuple[int, _Copy]] = deque()
         self.sent: deque[tuple[int, str, str]] = deque()  # (position, hash, ident) extracting
         self.lock = threading.Lock()  # the feeder may run on a pool's thread
 
     # ------------------------------------------------------------ feeding
-    def feed(self, items: Iterable[Article | Skip]) -> Iterator[Article]:
-        """Articles that need extraction; everything else goes to the side queue."""
+    def feed(self, items: Iterable[Article | Skip]) -> Iterator[Article | Skip]:
+        """Articles that need extraction, and Skips (which extraction passes through)."""
         for pos, item in enumerate(items):
             article = self._triage(pos, item)
             if article is not None:
                 yield article
 
-    def _triage(self, pos: int, item: Article | Skip) -> Article | None:
+    def _triage(self, pos: int, item: Article | Skip) -> Article | Skip | None:
         with self.lock:
             self.report.read += 1
+        if not isinstance(item, Skip) and len(item.text) > self.max_chars:
+            item = Skip(source=item.source or item.id or "?", reason="too large",
+                        article_id=item.id, detail=f"{len(item.text)} characters")
         if isinstance(item, Skip):
-            self.side.append((pos, item))
-            return None
-        if len(item.text) > self.max_chars:
-            self.side.append((pos, Skip(source=item.source or item.id or "?", reason="too large",
-                                        article_id=item.id,
-                                        detail=f"{len(item.text)} characters")))
-            return None
+            self.sent.append((pos, "", ""))
+            return item
         h = content_hash(item.text)
         ident = item.id or item.url or item.source or h
         key, short = hash((ident, h)), hash(h)
@@ -165,8 +168,8 @@ class _Run:
         self._commit(batch)
         return self.report
 
-    def _side_before(self, pos: int | None) -> list[tuple[Extraction | Skip | _Copy, str, str]]:
-        out: list[tuple[Extraction | Skip | _Copy, str, str]] = []
+    def _side_before(self, pos: int | None) -> list[tuple[_Copy, str, str]]:
+        out: list[tuple[_Copy, str, str]] = []
         while self.side and (pos is None or self.side[0][0] < pos):
             out.append((self.side.popleft()[1], "", ""))
         return out

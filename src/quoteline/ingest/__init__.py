@@ -1,5 +1,6 @@
-"""Readers that turn inputs into Articles (or Skips with reasons)."""
+"""The one reader: text, HTML, JSONL(.gz), WARC(.gz), URLs and feeds to Articles or Skips."""
 
-from quoteline.ingest.basic import read_articles, read_jsonl_articles
+from quoteline.ingest.options import FetchOptions, SourceOptions
+from quoteline.ingest.sources import expand, read, read_bytes
 
-__all__ = ["read_articles", "read_jsonl_articles"]
+__all__ = ["FetchOptions", "SourceOptions", "expand", "read", "read_bytes"]

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlparse
 
+from quoteline.ingest.options import SourceOptions
 from quoteline.models import Article, Skip, parse_date
-
-MIN_TEXT_CHARS = 40  # less than this is a menu or a stub, not an article
 
 
 def html_to_article(html: str | bytes, *, source: str, url: str | None = None,
-                    article_id: str | None = None) -> Article | Skip:
+                    article_id: str | None = None,
+                    options: SourceOptions | None = None) -> Article | Skip:
     """The article in an HTML page, or a Skip saying why there is none."""
     import trafilatura
 
+    opts = options or SourceOptions()
     try:
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=True,
                                           include_comments=False, include_tables=False)
@@ -22,11 +23,12 @@ def html_to_article(html: str | bytes, *, source: str, url: str | None = None,
         return Skip(source=source, reason="HTML could not be parsed", article_id=article_id,
                     detail=f"{type(exc).__name__}: {exc}"[:300])
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if len(text) < MIN_TEXT_CHARS:
+    if len(text) < opts.min_text_chars:
         return Skip(source=source, reason="no article text found in HTML", article_id=article_id)
     return Article(
         text=text, id=article_id or url, url=url or getattr(doc, "url", None),
-        title=getattr(doc, "title", None), published=_date(getattr(doc, "date", None)),
+        title=getattr(doc, "title", None),
+        published=_date(getattr(doc, "date", None)) or opts.published,
         outlet=getattr(doc, "sitename", None) or _host(url or getattr(doc, "hostname", None)),
         author=getattr(doc, "author", None), source=source,
     )
@@ -42,5 +44,8 @@ def _date(value: object) -> dt.date | None:
 def _host(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlparse(url).hostname if "://" in url else url
+    try:
+        host = urlparse(url).hostname if "://" in url else url
+    except ValueError:  # a malformed URL ("http://[") names no host
+        return None
     return host.removeprefix("www.") if host else None

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from quoteline.errors import ModelNotFoundError, QuotelineError, UsageError
-from quoteline.ingest.basic import DEFAULT_FIELDS
+from quoteline.ingest.options import DEFAULT_FIELDS, SourceOptions
+from quoteline.models import parse_date
 from quoteline.spark import require_pyspark
 from quoteline.spark.worker import (
     QUOTE,
     SKIP,
     extract_partition,
+    from_file,
     from_json_line,
     from_record,
-    from_text_file,
     from_warc,
     safely,
 )
@@ -74,27 +75,56 @@ def spark_session(master: str | None = None, app: str = "quoteline",
     return spark
 
 
-def read_inputs(spark: Any, path: str, fmt: str, published: str | None = None) -> Any:
-    """An RDD of ``Article | Skip`` from ``path`` (local, HDFS, S3, ...) in format ``fmt``."""
-    from pyspark.sql import functions as F
+def read_inputs(spark: Any, path: str, fmt: str, published: str | None = None,
+                opts: SourceOptions | None = None) -> Any:
+    """An RDD of ``Article | Skip`` from ``path`` (local, HDFS, S3, ...) in format ``fmt``.
 
+    Every format is read by the library's readers (``quoteline.ingest``) with ``opts``, made
+    here on the driver, so executors read with the driver's limits and give the skips that
+    ``quoteline extract`` and ``ingest`` give.
+    """
+    opts = opts or SourceOptions(published=parse_date(published))
     if fmt == "jsonl":
-        # As bytes: Spark keeps each line's raw bytes, so invalid UTF-8 becomes a skip, as it
-        # does locally, instead of text with replacement characters.
-        df = spark.read.text(path).select(F.col("value").cast("binary"),
-                                          F.col("_metadata.file_path").alias("f"))
-        return df.rdd.flatMap(lambda r: safely(r[1], from_json_line, bytes(r[0]), r[1]))
+        return _jsonl(spark, path, opts)
     if fmt == "parquet":
+        from pyspark.sql import functions as F
+
         df = spark.read.parquet(path)
         cols = [c for c in DEFAULT_FIELDS.values() if c in df.columns]
         df = df.select(*cols, F.col("_metadata.file_path").alias("__file"))
-        return df.rdd.flatMap(lambda r: safely(r["__file"], from_record, r.asDict(), r["__file"]))
+        return df.rdd.flatMap(lambda r: safely(r["__file"], from_record, r.asDict(), r["__file"],
+                                               opts))
     if fmt in ("text", "warc"):
+        read = from_file if fmt == "text" else from_warc
         df = spark.read.format("binaryFile").load(path).select("path", "content")
-        if fmt == "text":
-            return df.rdd.flatMap(lambda r: safely(r[0], from_text_file, r[0], r[1], published))
-        return df.rdd.flatMap(lambda r: safely(r[0], from_warc, r[0], r[1]))
+        return df.rdd.flatMap(lambda r: safely(r[0], read, r[0], r[1], opts))
     raise UsageError(f"unknown input format {fmt!r}; use one of {', '.join(INPUT_FORMATS)}")
+
+
+def _jsonl(spark: Any, path: str, opts: SourceOptions) -> Any:
+    """JSONL lines: plain files split by Spark's text reader; gzip files whole, by the library.
+
+    A gzip file cannot be split anyway, and read by the library a truncated one gives its
+    lines and then a skip (Spark's own gzip reading fails the task), and a gzip bomb stops at
+    ``max_inflated_bytes``.
+    """
+    from pyspark.sql import functions as F
+
+    files = [r[0] for r in spark.read.format("binaryFile").load(path).select("path").collect()]
+    parts = []
+    gz = [f for f in files if f.lower().endswith(".gz")]
+    plain = [f for f in files if not f.lower().endswith(".gz")]
+    if gz:
+        df = spark.read.format("binaryFile").load(gz).select("path", "content")
+        parts.append(df.rdd.flatMap(lambda r: safely(r[0], from_file, r[0], r[1], opts)))
+    if plain:
+        # As bytes: Spark keeps each line's raw bytes, so invalid UTF-8 becomes a skip, as it
+        # does locally, instead of text with replacement characters.
+        df = spark.read.text(plain).select(F.col("value").cast("binary"),
+                                           F.col("_metadata.file_path").alias("f"))
+        parts.append(df.rdd.flatMap(lambda r: safely(r[1], from_json_line, bytes(r[0]), r[1],
+                                                     opts)))
+    return spark.sparkContext.union(parts) if parts else spark.sparkContext.emptyRDD()
 
 
 def extract_job(

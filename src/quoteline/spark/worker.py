@@ -1,22 +1,25 @@
 """What runs inside each Spark partition: plain Python over the library, no pyspark needed.
 
-Input rows become ``Article | Skip`` with the same readers ``quoteline extract`` uses, then
-``extract_many`` runs over the partition in batches. The spaCy pipeline comes from
-``load_nlp`` (lru-cached), so each executor Python process loads it once and reuses it for
-every partition it runs (Spark keeps Python workers alive: ``spark.python.worker.reuse``).
-Every bad record becomes a skip row; only a missing model fails the job.
+Input rows become ``Article | Skip`` with the very readers ``quoteline extract`` and
+``ingest`` use (``quoteline.ingest``: the JSONL, WARC, HTML and text readers, on the bytes a
+row holds, with the options the driver made), then ``extract_many`` runs over the partition
+in batches. The spaCy pipeline comes from ``load_nlp`` (lru-cached), so each executor Python
+process loads it once and reuses it for every partition it runs (Spark keeps Python workers
+alive: ``spark.python.worker.reuse``). Every bad record becomes a skip row; only a missing
+model fails the job.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
-from quoteline.errors import InputError
-from quoteline.ingest.basic import DEFAULT_FIELDS, article_from_record, decode_text, jsonl_record
-from quoteline.models import Article, Extraction, Quote, Skip, Span, parse_date
+from quoteline.ingest.jsonl import article_from_record, jsonl_record
+from quoteline.ingest.options import SourceOptions
+from quoteline.ingest.sources import read_bytes
+from quoteline.ingest.warc import read_warc_stream
+from quoteline.models import Article, Extraction, Quote, Skip, Span
 
 # Column order of the rows below; quoteline.spark.schema builds the Spark types in this order.
 QUOTE_FIELDS: tuple[str, ...] = (
@@ -34,69 +37,26 @@ Tagged = tuple[str, Row | None, Row | None]
 
 
 # ---------------------------------------------------------------- input rows -> Article | Skip
-def from_json_line(line: bytes, where: str) -> Article | Skip | None:
+def from_json_line(line: bytes, where: str, opts: SourceOptions) -> Article | Skip | None:
     """One JSONL line's bytes (as ``quoteline extract`` reads it); None for a blank line."""
     if not line.strip():
         return None
-    return jsonl_record(line, where, DEFAULT_FIELDS)
+    return jsonl_record(line, where, opts.field_names(), opts)
 
 
-def from_record(rec: Mapping[str, Any], where: str) -> Article | Skip:
+def from_record(rec: Mapping[str, Any], where: str, opts: SourceOptions) -> Article | Skip:
     """One Parquet row (id, text, published, url, title, outlet, author columns)."""
-    return article_from_record(rec, where, DEFAULT_FIELDS)
+    return article_from_record(rec, where, opts.field_names(), opts)
 
 
-def from_text_file(path: str, data: bytes | None, published: str | None) -> Article | Skip:
-    """One whole text file: undecodable bytes become a Skip, as in ``quoteline extract``."""
-    art_id = PurePosixPath(path).stem
-    try:
-        text = decode_text(bytes(data or b""), path)
-    except InputError as exc:
-        return Skip(source=path, reason=str(exc).split(": ", 1)[-1], article_id=art_id)
-    return Article(text=text, id=art_id, published=parse_date(published), source=path)
+def from_file(path: str, data: bytes | None, opts: SourceOptions) -> Iterator[Article | Skip]:
+    """One whole file's bytes (a text, HTML, WARC or JSONL file), read as ``read`` reads it."""
+    return read_bytes(path, bytes(data or b""), opts)
 
 
-def from_warc(path: str, data: bytes | None) -> Iterator[Article | Skip]:
-    """The HTML responses of one WARC(.gz) file as Articles (text by trafilatura)."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    n = 0
-    try:
-        for n, record in enumerate(ArchiveIterator(io.BytesIO(bytes(data or b""))), 1):
-            if not str(record.format).startswith("warc"):  # warcio reads any junk as ARC
-                raise ValueError(f"record {n} is not a WARC record")
-            if record.rec_type != "response":
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            ctype = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
-            if "html" not in (ctype or "").lower():
-                continue
-            yield _warc_article(record.content_stream().read(), url, f"{path}#{n}")
-    except Exception as exc:  # a truncated or corrupt archive ends early with a recorded skip
-        yield Skip(source=path, reason="unreadable WARC", detail=f"{type(exc).__name__}: {exc}"[:500])
-        return
-    if n == 0:
-        yield Skip(source=path, reason="empty WARC file")
-
-
-def _warc_article(payload: bytes, url: str | None, where: str) -> Article | Skip:
-    import trafilatura
-
-    try:
-        html = decode_text(payload, where)
-    except InputError as exc:
-        return Skip(source=where, reason="undecodable WARC payload", article_id=url,
-                    detail=str(exc)[:500])
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    text = getattr(doc, "text", None)
-    if not text or not text.strip():
-        return Skip(source=where, reason="no article text in HTML", article_id=url)
-    try:
-        published = parse_date(getattr(doc, "date", None))
-    except ValueError:
-        published = None
-    return Article(text=text, id=url, url=url, title=getattr(doc, "title", None),
-                   published=published, outlet=getattr(doc, "sitename", None), source=where)
+def from_warc(path: str, data: bytes | None, opts: SourceOptions) -> Iterator[Article | Skip]:
+    """One WARC(.gz) file's bytes, whatever its name, read as ``read`` reads a WARC file."""
+    return read_warc_stream(io.BytesIO(bytes(data or b"")), path, opts)
 
 
 def safely(where: str, read: Any, *args: Any) -> Iterator[Article | Skip]:
@@ -121,23 +81,11 @@ def extract_partition(
     """Tagged quote and skip rows for one partition, via ``extract_many`` in batches."""
     from quoteline.nlp.pipeline import extract_many
 
-    pending: list[Skip] = []
-
-    def articles() -> Iterator[Article]:
-        for item in items:
-            if isinstance(item, Skip):
-                pending.append(item)
-            else:
-                yield item
-
-    for res in extract_many(articles(), model=model, batch_size=batch_size):
-        yield from ((SKIP, None, skip_row(s)) for s in pending)
-        pending.clear()
+    for res in extract_many(items, model=model, batch_size=batch_size):
         if isinstance(res, Skip):
             yield SKIP, None, skip_row(res)
         else:
             yield from ((QUOTE, quote_row(q, res), None) for q in res.quotes)
-    yield from ((SKIP, None, skip_row(s)) for s in pending)
 
 
 def _span(span: Span | None) -> SpanRow | None:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
-import socket
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from quoteline.models import Article, Quote, Skip, parse_date
+from quoteline import settings
+from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.store import QuoteHit, open_store
-from quoteline.web.app import Web, web_of
+from quoteline.web.app import Web, error_response, web_of
 from quoteline.web.render import safe_url, segments, speaker_colours
+from quoteline.web.sandbox import AnalysisPool, Busy, TooCostly
 
 router = APIRouter()
 MAX_TEXT = 200_000
+RETRY_AFTER = "10"  # seconds a client is asked to wait when every analysis slot is busy
+BUSY = {"description": "every analysis slot is busy (Retry-After says when to retry), or the "
+                       "analysis used up its CPU time"}
+_POOLS: weakref.WeakKeyDictionary[Web, AnalysisPool] = weakref.WeakKeyDictionary()
+_POOLS_LOCK = threading.Lock()
 
 
 class AnalyzeIn(BaseModel):
@@ -75,36 +83,47 @@ def _fields(a: Article) -> dict[str, Any]:
 
 
 def _fetch(url: str, allow_private: bool) -> Article:
-    """The article at ``url``, refusing non-http(s) URLs and (by default) private addresses."""
-    from quoteline.ingest.fetch import FetchOptions, read_url_page
+    """The article at ``url`` (the first item of a feed), through the one reader.
+
+    The reader's fetch checks every address it connects to, redirects included, and refuses
+    private and local ones unless the server allows them; one deadline covers the fetch.
+    """
+    from quoteline.ingest import FetchOptions, SourceOptions, read
 
     if safe_url(url) is None:
         raise HTTPException(400, "url: only http:// and https:// URLs can be fetched")
-    if not allow_private:
-        _refuse_private(urlsplit(url).hostname or "")
-    opts = FetchOptions(timeout=10.0, max_bytes=5_000_000, max_redirects=0)
-    for item in read_url_page(url, opts):
-        if isinstance(item, Skip):
-            raise HTTPException(400, f"could not use {url}: {item.reason}")
-        return item
+    fetch = FetchOptions(timeout=settings.get_float("web_fetch_timeout"),
+                         max_bytes=settings.get_int("web_fetch_max_bytes"),
+                         max_feed_items=1, allow_private=allow_private)
+    items = read([url], SourceOptions(fetch=fetch))
+    try:
+        for item in items:
+            if isinstance(item, Skip):
+                detail = f" ({item.detail})" if item.detail else ""
+                raise HTTPException(400, f"could not use {url}: {item.reason}{detail}")
+            return item
+    finally:
+        close = getattr(items, "close", None)
+        if close:
+            close()
     raise HTTPException(400, f"nothing found at {url}")
 
 
-def _refuse_private(host: str) -> None:
+def pool_of(web: Web) -> AnalysisPool:
+    """The analysis helpers of ``web`` (made on first use)."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(web)
+        if pool is None:
+            pool = _POOLS[web] = AnalysisPool(web.settings.model)
+            weakref.finalize(web, pool.close)
+        return pool
+
+
+def _extract(web: Web, article: Article) -> list[Quote]:
     try:
-        infos = socket.getaddrinfo(host, None)
-    except (OSError, UnicodeError):
-        raise HTTPException(400, f"url: cannot resolve host {host!r}") from None
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]))
-        if not ip.is_global:
-            raise HTTPException(400, "url: this server does not fetch private or local addresses")
-
-
-def _extract(article: Article, model: str | None) -> list[Quote]:
-    from quoteline.nlp.pipeline import extract
-
-    return extract(article.text, article.published, model=model)
+        return pool_of(web).analyze(article.text, article.published)
+    except TooCostly as exc:
+        raise HTTPException(503, f"{exc}; analyze a shorter text") from None
 
 
 def _as_hits(quotes: list[Quote], article: Article) -> list[QuoteHit]:
@@ -129,24 +148,29 @@ def _bearer(request: Request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def _ingest(web: Web, articles: list[Article]) -> dict[str, Any]:
+def _ingest(web: Web, articles: list[Article],
+            quotes: list[Quote] | None = None) -> dict[str, Any]:
     from quoteline.corpus import ingest
 
+    def known(items: Iterable[Article | Skip]) -> Iterator[Extraction | Skip]:
+        """The quotes the analysis found, instead of extracting the article again."""
+        for item in items:
+            yield item if isinstance(item, Skip) else Extraction(item, tuple(quotes or ()))
+
     with web.write_lock, open_store(web.settings.db_url) as store:
-        report = ingest(articles, store, model=web.settings.model)
+        report = ingest(articles, store, model=web.settings.model,
+                        extract=known if quotes is not None else None)
     return {"stored": report.stored, "copies": report.copies, "already": report.already,
             "quotes": report.quotes, "skipped": report.skipped, "summary": report.summary()}
 
 
 def _analyze(web: Web, form: AnalyzeIn, token: str | None) -> dict[str, Any]:
+    if form.store and not _authorized(web, token):
+        raise HTTPException(403, "storing needs a server started with --allow-writes "
+                                 "and its token")
     article = _article(form, web)
-    quotes = _extract(article, web.settings.model)
-    stored = None
-    if form.store:
-        if not _authorized(web, token):
-            raise HTTPException(403, "storing needs a server started with --allow-writes "
-                                     "and its token")
-        stored = _ingest(web, [article])
+    quotes = _extract(web, article)
+    stored = _ingest(web, [article], quotes) if form.store else None
     return {"article": article, "quotes": quotes, "stored": stored}
 
 
@@ -156,6 +180,13 @@ def analyze_form(request: Request) -> Response:
     """The form: paste text or a URL."""
     return web_of(request).page("analyze.html", request=request, form=AnalyzeIn(),
                                 result=None, title="Analyze")
+
+
+def _busy(request: Request) -> Response:
+    response = error_response(request, 503, "every analysis slot is busy; retry in a few "
+                                            "seconds")
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 @router.post("/analyze", summary="Analyze pasted text or a URL (html form)",
@@ -170,7 +201,10 @@ async def analyze_page(request: Request) -> Response:
                          published=fields.get("published", ""), store=bool(fields.get("store")))
     except ValueError as exc:
         raise HTTPException(400, f"bad form: {str(exc)[:200]}") from None
-    result = await run_in_threadpool(_analyze, web, form, fields.get("token"))
+    try:
+        result = await run_in_threadpool(_analyze, web, form, fields.get("token"))
+    except Busy:
+        return _busy(request)
     hits = _as_hits(result["quotes"], result["article"])
     colours = speaker_colours(hits)
     return web.page("analyze.html", request=request, form=form, result=result, hits=hits,
@@ -178,11 +212,15 @@ async def analyze_page(request: Request) -> Response:
                     title="Analyze: results")
 
 
-@router.post("/analyze.json", summary="Analyze pasted text or a URL (json)")
+@router.post("/analyze.json", summary="Analyze pasted text or a URL (json)",
+             responses={503: BUSY})
 async def analyze_json(request: Request, body: AnalyzeIn) -> Response:
     """The extraction as JSON; with ``store`` and a bearer token, also ingest it."""
     web = web_of(request)
-    result = await run_in_threadpool(_analyze, web, body, _bearer(request))
+    try:
+        result = await run_in_threadpool(_analyze, web, body, _bearer(request))
+    except Busy:
+        return _busy(request)
     article: Article = result["article"]
     return JSONResponse({"article": {**article.to_dict(), "text": None},
                          "quotes": [q.to_dict() for q in result["quotes"]],
