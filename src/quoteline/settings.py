@@ -47,6 +47,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("fetch_max_bytes", 10_000_000, "largest response body fetched"),
     Setting("fetch_max_redirects", 5, "redirects followed per fetch"),
     Setting("feed_max_items", 500, "items read from one RSS or Atom feed"),
+    Setting("speaker_cache_keys", 100_000,
+            "speaker lookup keys and records an ingest batch keeps in memory (more are read "
+            "again from the store)"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 
