@@ -10,6 +10,7 @@ speakers by hand (the alias file is the other way: it is applied on every ingest
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -103,9 +104,9 @@ class SpeakerStep:
             self.index.file(into, record_keys(target))
 
     def _raw(self, name: str) -> ParsedName | None:
-        """``name`` parsed as written (not through the alias table)."""
+        """An alias (normalized: lowercase) parsed as a name, not through the alias table."""
         try:
-            return parse_name(name)
+            return parse_name(string.capwords(name))
         except ValueError:
             return None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from quoteline.link.normalize import data_lines
@@ -24,6 +24,7 @@ _PUNCT = re.compile(r"[^\w\s'-]+")
 _SPACE = re.compile(r"\s+")
 _ACRONYM = re.compile(r"^(?:[A-Z]\.){2,6}$|^[A-Z]{2,4}$")
 MAX_OFFICE_WORDS = 3  # "Deputy Foreign Affairs Minister": office words before a title
+PARSE_CACHE = 20_000  # names parsed lately, kept (a bounded cache: names repeat a lot)
 MAX_PERSON_WORDS = 5  # a longer "name" is a description or a body
 MIN_FUZZY_SURNAME = 5  # "Miley"/"Milley": shorter surnames differ by one letter too often
 MIN_FUZZY_BODY_WORDS = 3  # only long body names may match when written differently
@@ -123,12 +124,20 @@ def words(name: str) -> frozenset[str]:
 @cache
 def outlets() -> frozenset[str]:
     """Known news outlets and wire services (normalized), from data/outlets.txt."""
-    return frozenset(norm(line) for line in data_lines("outlets.txt"))
+    return frozenset(_no_the(norm(line)) for line in data_lines("outlets.txt"))
+
+
+def _no_the(text: str) -> str:
+    return text[4:] if text.startswith("the ") else text
+
+
+@cache
+def _longest_title() -> int:
+    return max(len(t.split()) for t in titles())
 
 
 def _strip_titles(tokens: list[str]) -> tuple[list[str], list[str]]:
-    table, found = titles(), []
-    longest = max(len(t.split()) for t in table)
+    table, found, longest = titles(), [], _longest_title()
     tokens = _drop_office(tokens, table)
     while len(tokens) > 1:
         for n in range(min(longest, len(tokens) - 1), 0, -1):
@@ -153,7 +162,7 @@ def _drop_office(tokens: list[str], table: dict[str, str]) -> list[str]:
 def is_outlet(tokens: list[str], had_the: bool, outlet: str | None = None) -> bool:
     """Whether normalized name words name a news outlet or a credit line, not a person."""
     text = " ".join(tokens)
-    if text in outlets() or (outlet is not None and text == norm(outlet)):
+    if text in outlets() or (outlet is not None and text == _no_the(norm(outlet))):
         return True
     heads = words("outlet_words.txt")
     # "The Denver Post", "South China Morning Post", "the Times"; "Emily Post" stays a person.
@@ -173,6 +182,7 @@ def _not_a_person(rest: list[str], display: str, name: str, had_the: bool,
             or is_outlet(rest, had_the, outlet))
 
 
+@lru_cache(maxsize=PARSE_CACHE)
 def parse_name(name: str, outlet: str | None = None) -> ParsedName:
     """Split a speaker name into titles, given name and surname (middle initials dropped).
 
