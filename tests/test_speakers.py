@@ -260,3 +260,14 @@ def test_merging_records_in_memory_follows_the_survivor() -> None:
     full, _ = r.resolve("Noor Okafor")  # both partials were only ever her
     assert full == bare and r.current(initial) == full
     assert [x.speaker_id for x in r.records()] == [full]
+
+
+def test_mr_and_mrs_are_never_one_person() -> None:
+    r = SpeakerResolver()
+    mister, _ = r.resolve("Mr. Quill")
+    teresa, created = r.resolve("Mrs. Teresa Quill")
+    assert created and teresa != mister  # "Mr. Quill" was not her
+    assert r.resolve("Ms. Quill")[0] == teresa
+    daniel, _ = r.resolve("Daniel Quill", title="Mr.")
+    assert r.resolve("Mr. Quill")[0] == daniel  # the one Quill a "Mr." can be
+    assert r.resolve("Mrs. Quill")[0] == teresa

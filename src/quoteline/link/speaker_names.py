@@ -218,7 +218,7 @@ def _person(display: str, rest: list[str], found: tuple[str, ...]) -> ParsedName
 def body_key(tokens: list[str]) -> str:
     """The matching form of a body's name: leading numbers, "of", "and" and "&" left out,
     plural -s folded ("9,900-member Academy of Motion Pictures Arts & Sciences")."""
-    while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[0]):
+    while len(tokens) > 2 and any(ch.isdigit() for ch in tokens[0]):  # "63 percent" stays
         tokens = tokens[1:]
     out = []
     for w in tokens:
@@ -263,6 +263,19 @@ def canonical_title(title: str | None) -> str | None:
     text = norm(title)
     text = text[4:] if text.startswith("the ") else text
     return titles().get(text, text)
+
+
+@cache
+def _genders() -> dict[str, str]:
+    return {norm(t): g.strip() for t, _, g in (line.partition("=")
+                                               for line in data_lines("gendered_titles.txt"))}
+
+
+def titles_agree(a: set[str], b: set[str]) -> bool:
+    """Whether two sets of canonical titles can belong to one person ("Mr." vs "Mrs." can't)."""
+    table = _genders()
+    ga, gb = {table[t] for t in a if t in table}, {table[t] for t in b if t in table}
+    return not (ga and gb and ga.isdisjoint(gb))
 
 
 def read_alias_file(path: Path) -> dict[str, str]:

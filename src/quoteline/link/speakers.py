@@ -36,6 +36,7 @@ from quoteline.link.speaker_names import (
     read_alias_file,
     record_keys,
     same_body,
+    titles_agree,
 )
 
 __all__ = ["MemoryIndex", "SpeakerIndex", "SpeakerRecord", "SpeakerResolver", "canonical_title",
@@ -327,7 +328,7 @@ class SpeakerResolver:
         misspelled = self._misspelled(p, wanted)
         if misspelled is not None:
             return misspelled, False
-        partials = self._absorbable(p)
+        partials = self._absorbable(p, wanted)
         if not partials:
             return self.index.create(p, record_keys(p)), True
         sid = partials[0]
@@ -347,11 +348,11 @@ class SpeakerResolver:
             rec = self.index.record(sid)
             if (rec.kind == PERSON and rec.given == p.given
                     and one_letter_apart(rec.surname, p.surname)
-                    and not (wanted and rec.titles and not wanted & rec.titles)):
+                    and titles_agree(rec.titles, wanted)):
                 hits.append(sid)
         return hits[0] if len(hits) == 1 else None
 
-    def _absorbable(self, p: ParsedName) -> list[int]:
+    def _absorbable(self, p: ParsedName, wanted: set[str]) -> list[int]:
         """Surname-only and initial records that only this new person can be."""
         out: set[int] = set()
         if not self.index.ids("s:" + p.surname):
@@ -359,7 +360,7 @@ class SpeakerResolver:
         initial = f"{(p.given or '?')[0]}|{p.surname}"
         if not self.index.ids("i:" + initial):
             out.update(self.index.ids("j:" + initial))
-        return sorted(out)
+        return sorted(s for s in out if titles_agree(self.index.record(s).titles, wanted))
 
     def _partial(self, p: ParsedName, wanted: set[str], context: list[int]) -> int:
         """The record for a surname or initial-and-surname name; -1: create one."""
@@ -380,6 +381,8 @@ class SpeakerResolver:
         return partials[0] if partials else -1
 
     def _by_title(self, persons: list[int], wanted: set[str]) -> list[int]:
+        """The persons a title points to ("President Obama"); none that it rules out."""
+        persons = [s for s in persons if titles_agree(self.index.record(s).titles, wanted)]
         if len(persons) > 1 and wanted:
             return [s for s in persons if wanted & self.index.record(s).titles] or persons
         return persons
