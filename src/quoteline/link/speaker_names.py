@@ -90,7 +90,7 @@ def _translit_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(rules)
 
 
-@cache
+@lru_cache(maxsize=PARSE_CACHE)
 def fold(word: str) -> str:
     """One name word in its matching form: no diacritics, transliteration variants folded."""
     out = match_key(word)

@@ -381,7 +381,7 @@ def force_merge(db: Db, keep: int, drop: int, evidence: str = "merged by hand") 
     with db.transaction():
         for sid in (keep, drop):
             if not _exists(db, sid):
-                raise UsageError(f"no speaker {sid}; find speaker ids with `quoteline speakers`")
+                raise UsageError(f"no speaker {sid}; find speaker ids with `quoteline speaker NAME`")
         lock(db, [_parsed_of(db, keep), _parsed_of(db, drop)])
         index = StoreSpeakerIndex(db)
         index.merge(drop, keep, "forced", evidence)
