@@ -149,3 +149,125 @@ def test_changed_lists_what_to_persist_once() -> None:
 def test_empty_name_is_an_error() -> None:
     with pytest.raises(ValueError, match="not a speaker name"):
         SpeakerResolver().resolve("  ")
+
+
+# ------------------------------------------------------------------ name variants
+@pytest.mark.parametrize(
+    ("variants", "same"),
+    [
+        (["Martin Luther King Jr.", "Martin Luther King", "Martin L. King"], True),
+        (["Robert Griffin III", "Robert Griffin", "Griffin"], True),
+        (["Volodymyr Zelensky", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy", "Zelenskyi"], True),
+        (["Recep Tayyip Erdoğan", "Recep Tayyip Erdogan"], True),
+        (["Jacinda Ardern", "Jacinda Arden", "Prime Minister Jacinda Ardern"], True),  # misspelt
+        (["Gen. Mark A. Milley", "Mark Miley", "Milley"], True),
+        (["Ann Lee", "Ann Lea"], False),  # short surnames: one letter is another person
+        (["Dana Whitfield", "Lena Whitfeld"], False),  # the given name differs as well
+        (["Jacinda Ardern", "Jacinda Bardern"], False),  # the first letter differs
+    ],
+)
+def test_name_variants(variants: list[str], same: bool) -> None:
+    found = set(ids(SpeakerResolver(), *variants))
+    assert (len(found) == 1) is same, found
+
+
+def test_invisible_characters_do_not_make_another_person() -> None:
+    r = SpeakerResolver()
+    a, b, c = ids(r, "Jane Sm\u200bith", "Jane Smith", "\u202aJane\u00a0Smith\u202c")
+    assert a == b == c
+    assert r.get(a).name == "Jane Smith"
+
+
+@pytest.mark.parametrize("name", [
+    "New York Post", "the Washington Post", "Reuters", "Associated Press", "AP", "I.R.S.",
+    "Getty Images", "Kerry Marsh/Getty Images", "REUTERS.COM", "Many Democrats", "voters",
+    "two-term PM", "Oscars 2022", "Friday", "the Times",
+])
+def test_outlets_credit_lines_groups_and_descriptions_are_not_persons(name: str) -> None:
+    assert parse_name(name).is_body
+
+
+def test_the_articles_own_outlet_is_a_body() -> None:
+    assert not parse_name("Harbour Ledger").is_body
+    assert parse_name("Harbour Ledger", outlet="The Harbour Ledger").is_body
+    assert not parse_name("Emily Post").is_body
+
+
+def test_an_outlet_never_merges_into_a_person() -> None:
+    r = SpeakerResolver()
+    post, pence = ids(r, "New York Post", "Mike Pence")
+    assert post != pence
+    assert ids(r, "Pence", "Post") == [pence, r.resolve("Post")[0]]
+    assert r.resolve("Post")[0] not in (post, pence)
+    assert r.get(post).is_body and not r.get(pence).is_body
+
+
+def test_long_body_names_written_two_ways_are_one() -> None:
+    r = SpeakerResolver()
+    a, b, c = ids(r, "Academy of Motion Picture Arts and Sciences",
+                  "9,900-member Academy of Motion Pictures Arts & Sciences",
+                  "Academy of Motion Pictures and Sciences")
+    assert a == b == c
+    house, senate = ids(r, "House Intelligence Committee", "Senate Intelligence Committee")
+    assert house != senate
+
+
+def test_a_misspelt_surname_goes_to_the_person_the_article_names() -> None:
+    r = SpeakerResolver()
+    ardern, arden = r.resolve_article([("Arden", None), ("Jacinda Ardern", "prime minister")])
+    assert ardern == arden
+    [alone] = r.resolve_article([("Arden", None)])  # another article: no evidence
+    assert alone != ardern
+
+
+def test_the_full_name_absorbs_the_surname_record() -> None:
+    r = SpeakerResolver()
+    trump, _ = r.resolve("Trump")
+    donald, created = r.resolve("Donald Trump")
+    assert (donald, created) == (trump, False)
+    melania, created = r.resolve("Melania Trump")
+    assert created and melania != donald
+    bare, created = r.resolve("Trump")
+    assert created and bare not in (donald, melania)  # two Trumps now: left apart
+
+
+def test_an_initial_goes_to_the_one_person_it_fits() -> None:
+    r = SpeakerResolver()
+    jerome, initial = ids(r, "Jerome Powell", "J. Powell")
+    assert jerome == initial
+    jane, _ = r.resolve("Jane Powell")
+    assert r.resolve("J. Powell")[0] not in (jerome, jane)  # two J. Powells now: apart
+    assert r.resolve("K. Powell")[1]  # nobody with that initial: its own record
+
+
+def test_shipped_aliases_know_what_rules_cannot() -> None:
+    r = SpeakerResolver()
+    assert len(set(ids(r, "Xi Jinping", "President Xi", "Xi"))) == 1
+    assert len(set(ids(r, "Kim Jong Un", "Kim Jong-un"))) == 1
+
+
+def test_names_that_name_no_one() -> None:
+    for name in ("'s", "40", "  ", "--"):
+        with pytest.raises(ValueError, match="not a speaker name"):
+            parse_name(name)
+
+
+def test_merging_records_in_memory_follows_the_survivor() -> None:
+    r = SpeakerResolver()
+    bare, _ = r.resolve("Okafor")
+    initial, _ = r.resolve("N. Okafor")
+    assert bare != initial
+    full, _ = r.resolve("Noor Okafor")  # both partials were only ever her
+    assert full == bare and r.current(initial) == full
+    assert [x.speaker_id for x in r.records()] == [full]
+
+
+def test_mr_and_mrs_are_never_one_person() -> None:
+    r = SpeakerResolver()
+    mister, _ = r.resolve("Mr. Quill")
+    teresa, created = r.resolve("Mrs. Teresa Quill")
+    assert created and teresa != mister  # "Mr. Quill" was not her
+    assert r.resolve("Ms. Quill")[0] == teresa
+    daniel, _ = r.resolve("Daniel Quill", title="Mr.")
+    assert r.resolve("Mr. Quill")[0] == daniel  # the one Quill a "Mr." can be
+    assert r.resolve("Mrs. Quill")[0] == teresa

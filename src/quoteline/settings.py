@@ -58,6 +58,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("web_analyze_cpu_seconds", 30, "CPU seconds one analysis may use before it is stopped"),
     Setting("web_analyze_max_rss_mb", 1000,
             "an analysis process that grew past this many MB is restarted (its memory returned)"),
+    Setting("speaker_cache_keys", 100_000,
+            "speaker lookup keys and records an ingest batch keeps in memory (more are read "
+            "again from the store)"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

@@ -178,6 +178,8 @@ class _Run:
         if not batch:
             return
         with self.store.transaction():
+            # Speakers first: lock and read what this batch's names can match, in one go.
+            self.linking.prepare(item for item, _, _ in batch if isinstance(item, Extraction))
             for item, h, ident in batch:
                 if isinstance(item, Skip):
                     self._skip(item)
@@ -212,8 +214,7 @@ class _Run:
         grams = shingles(art.text)
         sig = minhash(grams)
         copy_of = self._near_copy(sig, grams)
-        sids = [self.linking.speaker_id(q) for q in ext.quotes]
-        self.linking.save_speakers()
+        sids = self.linking.speaker_ids(ext)
         new = NewArticle(art, ident, h, sig, copy_of=copy_of,
                          copy_kind="near" if copy_of else None, quotes=ext.quotes)
         row, qids = self.store.add_article(new, sids)

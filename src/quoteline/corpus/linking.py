@@ -1,7 +1,8 @@
 """The linking step: corpus-level speaker ids and quote clusters, kept in step with the store.
 
-It is the only place that talks to ``quoteline.link``; ingest calls ``speaker_id`` for each
-new quote, ``save_speakers`` before writing them, and ``link`` once per committed batch.
+It is the only place that talks to ``quoteline.link``; ingest calls ``prepare`` first in each
+batch transaction (it locks and reads the speakers the batch's names can match), then
+``speaker_ids`` for each new article, and ``link`` once per article.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from quoteline.corpus.speakers import SpeakerStep
 from quoteline.link.linker import Linker
-from quoteline.link.speakers import SpeakerRecord, SpeakerResolver
 from quoteline.link.types import QuoteRecord
-from quoteline.models import Quote
+from quoteline.models import Extraction, Quote
 from quoteline.store import Store
 
 
@@ -22,12 +23,7 @@ class LinkStep:
 
     def __init__(self, store: Store, alias_file: Path | None = None) -> None:
         self.store = store
-        self.resolver = SpeakerResolver(alias_file=alias_file)
-        self.resolver.load(
-            SpeakerRecord(sid, name, set(aliases), set(titles), is_body)
-            for sid, name, is_body, aliases, titles in store.speaker_rows()
-        )
-        self.resolver.changed()  # what was just loaded is already stored
+        self.speakers = SpeakerStep(store, alias_file)
         self.linker = Linker()
         self.written: dict[int, tuple[Any, ...]] = {}  # renderings known to be in the store
         unlinked: list[QuoteRecord] = []
@@ -42,21 +38,22 @@ class LinkStep:
             with store.transaction():
                 self.link(unlinked)
 
+    def prepare(self, extractions: Iterable[Extraction]) -> None:
+        """Get ready for a batch of articles (call first inside its transaction)."""
+        self.speakers.prepare(
+            ([(q.speaker, q.speaker_title) for q in ext.quotes], ext.article.outlet)
+            for ext in extractions)
+
+    def speaker_ids(self, ext: Extraction) -> list[int | None]:
+        """The corpus-level speaker id of each quote of an article (None: unattributed)."""
+        return self.speakers.article(ext.quotes, ext.article.outlet)
+
     def speaker_id(self, quote: Quote) -> int | None:
-        """The corpus-level speaker id for a quote's speaker (None when unattributed)."""
-        if not quote.speaker or not quote.speaker.strip():
-            return None
-        try:
-            sid, _created = self.resolver.resolve(quote.speaker, quote.speaker_title)
-        except ValueError:  # "the", a pronoun left over: not a name, so no corpus speaker
-            return None
-        return sid
+        """The corpus-level speaker id for one quote's speaker (None when unattributed)."""
+        return self.speakers.quote(quote)
 
     def save_speakers(self) -> None:
-        """Write speakers created or changed since the last call."""
-        for rec in self.resolver.changed():
-            self.store.save_speaker(rec.speaker_id, rec.name, rec.titles, rec.aliases,
-                                    rec.is_body)
+        """Nothing left to do: speakers are written to the store as they are resolved."""
 
     def link(self, records: Iterable[QuoteRecord]) -> None:
         """Add new quotes to clusters and write every cluster that changed."""

@@ -2,10 +2,9 @@
 
 Incremental use, as the store does it::
 
-    resolver = SpeakerResolver(alias_file)            # or SpeakerResolver()
-    resolver.load(store.speaker_rows())               # (id, name, title, aliases) rows
-    speaker_id, created = resolver.resolve(q.speaker, q.speaker_title)
-    # ... persist resolver.changed() ...
+    resolver = SpeakerResolver(alias_file)            # in memory; the store's index is
+    speaker_id, created = resolver.resolve(q.speaker, q.speaker_title)  # corpus.speakers
+    ids = resolver.resolve_article([(q.speaker, q.speaker_title) for q in quotes], outlet)
 
     linker = Linker()
     linker.load(store.quote_records())                # (QuoteRecord, cluster_id | None)

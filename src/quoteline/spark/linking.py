@@ -31,7 +31,8 @@ def resolve_speakers(
     for name, title in pairs:
         if name and name.strip() and (name, title) not in ids:
             ids[(name, title)] = resolver.resolve(name, title)[0]
-    return ids, resolver.records()
+    # A record merged into another after its name was resolved lives on in the other.
+    return {k: resolver.current(v) for k, v in ids.items()}, resolver.records()
 
 
 def quote_record(row: Mapping[str, Any], speakers: Mapping[SpeakerKey, int]) -> QuoteRecord:

@@ -11,9 +11,10 @@ from typing import Any
 from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.models import Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import queries, write
+from quoteline.store import queries, speakers, write
 from quoteline.store.db import Db, Row, default_url
 from quoteline.store.migrate import migrate
+from quoteline.store.speakers import SpeakerMerge
 from quoteline.store.types import (
     ClusterView,
     NewArticle,
@@ -109,8 +110,14 @@ class Store(AbstractContextManager["Store"]):
         return write.quote_records(self.db)
 
     def speaker_rows(self) -> list[tuple[int, str, bool, tuple[str, ...], tuple[str, ...]]]:
-        """(speaker_id, name, is_body, aliases, titles) of every speaker, for resolver loading."""
+        """(speaker_id, name, is_body, aliases, titles) of every speaker (loads them all: for
+        exports and tests; ingest looks speakers up by key instead)."""
         return write.speaker_rows(self.db)
+
+    def speaker_merges(self, speaker_id: int | None = None) -> list[SpeakerMerge]:
+        """Recorded speaker merges with their evidence, oldest first (``speaker_id``: only
+        those it took part in); ``quoteline.corpus.undo_merge`` splits one apart again."""
+        return speakers.speaker_merges(self.db, speaker_id)
 
     # ------------------------------------------------------------ reading
     def search(self, text: str = "", *, speaker: str | None = None,

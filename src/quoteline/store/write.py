@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from quoteline.link.speaker_names import match_key
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord
 from quoteline.models import Quote, Skip, parse_date
 from quoteline.store.db import Db
 from quoteline.store.types import NewArticle, json_or_none
 
-_KEY_JUNK = re.compile(r"[^\w\s'-]+")
-
 
 def name_key(name: str) -> str:
-    """A case- and punctuation-folded key for matching speaker names and aliases."""
-    return " ".join(_KEY_JUNK.sub(" ", name.casefold()).split())
+    """A folded key for matching speaker names and aliases: NFKC, no zero-width or bidi
+    controls, no case, punctuation or diacritics ("Sm\u200bith" and "Smith" are one key)."""
+    return match_key(name)
 
 
 def now() -> str:
@@ -86,7 +85,10 @@ def insert_quote(db: Db, article_row: int, q: Quote, speaker_id: int | None,
 
 def save_speaker(db: Db, speaker_id: int, name: str, titles: Iterable[str] = (),
                  aliases: Iterable[str] = (), is_body: bool = False) -> None:
-    """Create or update a speaker row, then add its aliases (``name`` included) and titles."""
+    """Create or update a speaker row, then add its aliases (``name`` included) and titles.
+
+    A new row's lookup keys are filed by the next ingest (the column ``keyed`` defaults to 0).
+    """
     ordered = sorted(set(titles))
     db.execute(
         "INSERT INTO speakers (id, name, title, name_key, is_body) VALUES (?, ?, ?, ?, ?) "
