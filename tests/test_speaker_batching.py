@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteline.ingest.sources import read_sources
+from quoteline.ingest import read
 from quoteline.models import Article, Extraction
 from quoteline.nlp.pipeline import extract_many
 from quoteline.store import open_store
@@ -34,7 +34,7 @@ CORPORA = [ROOT / "samples" / "articles.jsonl", ROOT / "tests" / "data" / "speak
 @pytest.fixture(scope="module")
 def extracted() -> list[Extraction]:
     """Every article of the corpus, extracted once."""
-    articles = [a for a in read_sources([str(p) for p in CORPORA]) if isinstance(a, Article)]
+    articles = [a for a in read([str(p) for p in CORPORA]) if isinstance(a, Article)]
     out = [e for e in extract_many(articles) if isinstance(e, Extraction)]
     assert len(out) == len(articles) > 30
     return out
