@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quoteline.models import Article, Quote, Skip, parse_date
 from quoteline.store import QuoteHit, open_store
-from quoteline.web.app import Web, web_of
+from quoteline.web.context import Web, web_of
 from quoteline.web.render import safe_url, segments, speaker_colours
 
 router = APIRouter()
