@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from quoteline import __version__
 from quoteline.errors import StoreError
@@ -19,6 +20,7 @@ from quoteline.web import analyze, openapi, views
 from quoteline.web.context import HERE, QueryTimeout, Web, WebSettings, wants_json, web_of
 
 __all__ = ["WebSettings", "create_app"]
+ROUTERS = (views.router, analyze.router)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
 MAX_QUERY_STRING = 16_000  # what the declared parameter lengths can fill, percent-encoded
@@ -41,7 +43,18 @@ def error_response(request: Request, status: int, message: str,
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(request, exc.status_code, str(exc.detail), exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every route at this path, not only the first that matched
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(request, exc.status_code, str(exc.detail), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of ROUTERS serves at the request's path."""
+    scope = {**request.scope, "method": "GET"}
+    return sorted({m for router in ROUTERS for route in router.routes
+                   if isinstance(route, Route) and route.matches(scope)[0] is not Match.NONE
+                   for m in route.methods or ()})
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -128,8 +141,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(Exception, _crash)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(views.router)
+    for router in ROUTERS:
+        app.include_router(router)
     views.warm(app.state.web)
-    app.include_router(analyze.router)
     openapi.install(app)
     return app

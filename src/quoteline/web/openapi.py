@@ -25,15 +25,13 @@ COMMON = {"400": "bad parameters: the message says which and what to send",
           "503": "the store is busy or the query took too long; retry shortly"}
 BY_ID = {"404": "nothing has that id (or the id is not a number)"}
 BODY = {"411": "a Content-Length header is required", "413": "the body is too large"}
-# What only some operations answer (path -> status -> why).
-SPECIAL = {
-    "/api/articles": {"401": "the bearer token is missing or wrong",
-                      "403": "this server is read-only (started without --allow-writes)"},
-    "/analyze.json": {"400": "neither text nor url, a date that is not one, or a URL that "
-                             "cannot be fetched (not http(s), private, failing)",
-                      "403": "storing needs a server started with --allow-writes and its "
-                             "token"},
-}
+# What only some operations answer ("method path" -> status -> why).
+ANALYZE = {"400": "neither text nor url, a date that is not one, or a URL that cannot be "
+                  "fetched (not http(s), private, failing)",
+           "403": "storing needs a server started with --allow-writes and its token"}
+SPECIAL = {"post /api/articles": {"401": "the bearer token is missing or wrong",
+                                  "403": "this server is read-only (no --allow-writes)"},
+           "post /analyze.json": ANALYZE, "post /analyze": ANALYZE}
 DATE_OR_BLANK = [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]
 NOT_BLANK = r"\S"  # what "text.strip()" keeps
 
@@ -59,6 +57,9 @@ def install(app: FastAPI) -> None:
 
 def describe(schema: dict[str, Any]) -> dict[str, Any]:
     """The generated description with the server's real formats, statuses and bodies."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "/analyze" in schema.get("paths", {}) and "AnalyzeIn" in schemas:
+        schema["paths"]["/analyze"]["post"] = _form_post(schemas)
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
             _responses(path, method, op)
@@ -80,11 +81,29 @@ def _responses(path: str, method: str, op: dict[str, Any]) -> None:
         errors.update(BY_ID)
     if method == "post":
         errors.update(BODY)
-    errors.update(SPECIAL.get(path, {}))
+    errors.update(SPECIAL.get(f"{method} {path}", {}))
     error_media = ("text/html", TEXT) if kind == "html" else ("application/json", ERROR)
     for status, why in errors.items():
         responses[status] = {"description": why,
                              "content": {error_media[0]: {"schema": error_media[1]}}}
+
+
+def _form_post(schemas: dict[str, Any]) -> dict[str, Any]:
+    """POST /analyze: the form the analyze page posts (fields as in AnalyzeIn, ``store`` as a
+    checkbox, plus the write ``token``), answered with the results page."""
+    fields = {k: v for k, v in schemas["AnalyzeIn"]["properties"].items()
+              if k in ("text", "url", "published")}
+    schemas["AnalyzeForm"] = {
+        "type": "object", "title": "AnalyzeForm",
+        "properties": {**fields,
+                       "store": {"type": "string", "description": "any value: store it"},
+                       "token": {"type": "string", "description": "the write token"}}}
+    return {"summary": "Analyze pasted text or a URL (html form)",
+            "operationId": "analyze_page_analyze_post",
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"$ref": "#/components/schemas/AnalyzeForm"}}}},
+            "responses": {"200": {"description": "the results page"}}}
 
 
 def _bodies(schemas: dict[str, Any]) -> None:
@@ -95,7 +114,8 @@ def _bodies(schemas: dict[str, Any]) -> None:
             nullable = {"type": "null"} in published.pop("anyOf", [])
             published.pop("type", None)
             published["anyOf"] = DATE_OR_BLANK + ([{"type": "null"}] if nullable else [])
-    analyze = schemas.get("AnalyzeIn")
-    if analyze is not None:
-        analyze["anyOf"] = [{"required": [field], "properties": {field: {"pattern": NOT_BLANK}}}
-                            for field in ("text", "url")]
+    for name in ("AnalyzeIn", "AnalyzeForm"):  # neither text nor url: nothing to analyze
+        if name in schemas:
+            schemas[name]["anyOf"] = [
+                {"required": [field], "properties": {field: {"pattern": NOT_BLANK}}}
+                for field in ("text", "url")]
