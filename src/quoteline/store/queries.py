@@ -118,9 +118,22 @@ def _unranked(db: Db, f: Filters, limit: int, offset: int) -> SearchResult:
     hits = tuple(hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset]))
     if hits and len(hits) < limit:  # the last page: the count is known
         return SearchResult(hits, offset + len(hits))
+    return replace(bounded_count(db, *_filter_rows(db, f)), hits=hits)
+
+
+def _filter_rows(db: Db, f: Filters) -> tuple[str, list[Any]]:
+    """SQL of the quotes matching the filters, for counting: on SQLite the filters that are
+    facets are looked up in the full-text index (an outlet, a kind, a speaker), not scanned."""
+    w = _filters(db, f, facets=db.dialect == "sqlite")
+    if w.facets:
+        joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
+        if w.needs_article:
+            joins += " JOIN articles a ON a.id = q.article_id"
+        more = "".join(f" AND {c}" for c in w.clauses)
+        return (f"SELECT 1 AS x FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{more}",
+                [" AND ".join(w.facets), *w.params])
     joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
-    count = bounded_count(db, f"SELECT 1 AS x FROM quotes q{joins} {w.sql()}", w.params)
-    return replace(count, hits=hits)
+    return f"SELECT 1 AS x FROM quotes q{joins} {w.sql()}", w.params
 
 
 def bounded_count(db: Db, sql: str, params: Iterable[Any]) -> SearchResult:
@@ -315,7 +328,7 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
         "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (speaker_id,))]
     titles = [r["title"] for r in db.query(
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
-    cased = _cased_titles(db, speaker_id)
+    cased = _cased_titles(db, speaker_id) if titles else {}
     n = db.scalar("SELECT count(*) AS n FROM quotes WHERE speaker_id = ?", (speaker_id,))
     title = cased.get(_fold(row["title"]), row["title"]) if row["title"] else None
     return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
@@ -326,12 +339,14 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _cased_titles(db: Db, speaker_id: int, sample: int = 200) -> dict[str, str]:
-    """Folded title -> its most frequent form as written in (a bounded sample of) the
-    speaker's quotes: speakers keep titles folded for matching, pages show them as written."""
+def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
+    """Folded title -> its most frequent form as written in the speaker's quotes (the first
+    ``sample`` of them, so the cost is bounded): speakers keep titles folded for matching,
+    pages show them as written."""
     forms: dict[str, Counter[str]] = {}
-    for r in db.query("SELECT speaker_title AS t FROM quotes WHERE speaker_id = ?"
-                      " AND speaker_title IS NOT NULL LIMIT ?", (speaker_id, sample)):
+    for r in db.query("SELECT t FROM (SELECT speaker_title AS t FROM quotes"
+                      " WHERE speaker_id = ? LIMIT ?) s WHERE t IS NOT NULL",
+                      (speaker_id, sample)):
         forms.setdefault(_fold(str(r["t"])), Counter())[r["t"]] += 1
     return {key: count.most_common(1)[0][0] for key, count in forms.items()}
 
