@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -84,30 +85,37 @@ def small_store(path: Path) -> str:
     return url
 
 
-def test_tables_give_the_quote_the_width_and_name_each_article_once(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def table(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+          monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """Runs a verb over ``small_store`` on a terminal COLUMNS wide; its stdout (exit 0)."""
     db = small_store(tmp_path / "s.db")
-    monkeypatch.setenv("COLUMNS", "160")
-    rc, out, _ = cli_in_process(capsys, "speaker", "Smith", "--db", db)
-    assert rc == 0
+
+    def run(columns: int, *argv: str) -> str:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        rc, out, err = cli_in_process(capsys, *argv, "--db", db)
+        assert rc == 0, err
+        return out
+
+    return run
+
+
+def test_tables_give_the_quote_the_width_and_name_each_article_once(
+        table: Callable[..., str]) -> None:
+    out = table(160, "speaker", "Smith")
     assert "we will build the bridge across the river before the winter comes" in out  # 1 line
     assert out.count("Daily · art-1") == 1  # art-1 holds two quotes: named once
     assert "said" in out  # the cue
     header = next(line for line in out.splitlines() if "quote" in line and "said" in line)
     widths = {w: len(w) for w in header.split()}
     assert header.index("article") - header.index("quote") > 60, widths  # the quote is widest
-    rc, out, _ = cli_in_process(capsys, "search", "bridge", "--db", db)
-    assert rc == 0 and "Jane Smith" in out and "(said)" in out
+    out = table(160, "search", "bridge")
+    assert "Jane Smith" in out and "(said)" in out
 
 
 def test_cluster_names_the_speaker_and_diffs_only_what_differs(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    db = small_store(tmp_path / "s.db")
-    monkeypatch.setenv("COLUMNS", "200")
-    rc, out, _ = cli_in_process(capsys, "cluster", "1", "--db", db)
-    assert rc == 0
+        table: Callable[..., str]) -> None:
+    out = table(200, "cluster", "1")
     assert out.startswith("cluster 1: Jane Smith, “we will build the bridge")
     assert "[-will-] {+might+}" in out
     lines = out.splitlines()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -164,6 +165,7 @@ def _ts_term(term: Term) -> str:
 _STEM_ENDINGS = ("ing", "ed", "es", "s", "e")  # enough to meet "rising" with "rise"
 
 
+@lru_cache(maxsize=65_536)  # the same words recur on every page
 def _stem(word: str) -> str:
     for ending in _STEM_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
@@ -177,13 +179,10 @@ def highlight(text: str, query_text: str) -> list[tuple[str, bool]]:
     Words match as the search does, roughly: case-folded, a prefix term by its start, other
     words by a light stem. Excluded words are not marked. Pieces are plain text: escape them.
     """
-    query = parse_query(query_text)
-    terms = [t for group in query.groups for t in group]
-    stems = {_stem(w) for t in terms if not t.prefix for w in t.words}
-    prefixes = tuple(t.words[0] for t in terms if t.prefix)
+    stems, prefixes = _targets(query_text)
     out: list[tuple[str, bool]] = []
     pos = 0
-    for m in _WORD.finditer(text) if terms else ():
+    for m in _WORD.finditer(text) if stems or prefixes else ():
         word = m.group().casefold()
         if _stem(word) in stems or (prefixes and word.startswith(prefixes)):
             if m.start() > pos:
@@ -193,3 +192,11 @@ def highlight(text: str, query_text: str) -> list[tuple[str, bool]]:
     if pos < len(text) or not out:
         out.append((text[pos:], False))
     return out
+
+
+@lru_cache(maxsize=256)
+def _targets(query_text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(stems of the plain words, prefixes) a query looks for; parsed once for a page's hits."""
+    terms = [t for group in parse_query(query_text).groups for t in group]
+    stems = frozenset(_stem(w) for t in terms if not t.prefix for w in t.words)
+    return stems, tuple(t.words[0] for t in terms if t.prefix)

@@ -129,9 +129,12 @@ class Store(AbstractContextManager["Store"]):
                date_from: dt.date | None = None, date_to: dt.date | None = None,
                outlet: str | None = None, kind: str | None = None,
                cluster: int | None = None, min_confidence: float | None = None,
-               limit: int = 20, offset: int = 0) -> list[QuoteHit]:
-        """Ranked full-text search (see quoteline.search for the query language)."""
-        filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence)
+               speaker_id: int | None = None, limit: int = 20,
+               offset: int = 0) -> list[QuoteHit]:
+        """Ranked full-text search (see quoteline.search for the query language); ``speaker``
+        is a name (every speaker called so), ``speaker_id`` one speaker."""
+        filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence,
+                          speaker_id)
         return self.run_search(SearchRequest(text, filters, limit, offset))
 
     def run_search(self, request: SearchRequest) -> list[QuoteHit]:
