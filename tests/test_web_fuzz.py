@@ -58,7 +58,7 @@ def test_schemathesis_with_every_check_finds_nothing(live: str, tmp_path: Path) 
         [str(ST), "--config-file", str(config), "run", live + "/openapi.json", "--checks", "all",
          "--mode", "all", "--max-examples", "25", "--seed", "7", "--request-timeout", "60",
          "--suppress-health-check", "large_base_example", "--no-color"],
-        capture_output=True, text=True, timeout=900)
+        capture_output=True, text=True, timeout=900, cwd=tmp_path)  # its cache stays there
     tail = run.stdout[-6000:]
     assert run.returncode == 0, tail
     operations = re.search(r"Tested: (\d+)", run.stdout)
