@@ -321,7 +321,7 @@ def test_analyze_refuses_private_and_odd_urls(live: str) -> None:
 
 def test_query_time_limit_stops_a_runaway_query(web_db: str) -> None:
     from quoteline.errors import StoreError
-    from quoteline.web import queries
+    from quoteline.web import context as queries
 
     runaway = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
                "WHERE x < 100000000) SELECT count(*) AS n FROM c")
@@ -337,7 +337,7 @@ def test_query_time_limit_stops_a_runaway_query(web_db: str) -> None:
 def test_serve_refuses_a_missing_store_and_tokenless_writes(tmp_path: Any) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["serve", "--db", f"sqlite:///{tmp_path}/nope.db"])
-    assert isinstance(missing.exception, UsageError) and "no store there" in str(
+    assert isinstance(missing.exception, UsageError) and "no quoteline store at" in str(
         missing.exception)
     url = f"sqlite:///{tmp_path}/s.db"
     open_store(url).close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -55,6 +56,7 @@ class Filters:
     kind: str | None = None
     cluster: int | None = None
     min_confidence: float | None = None  # only quotes the extractor gave at least this confidence
+    speaker_id: int | None = None  # only this corpus speaker (exact, unlike a name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,25 @@ class SearchRequest:
     filters: Filters = field(default_factory=Filters)
     limit: int = 20
     offset: int = 0
+
+
+def request_problem(request: SearchRequest) -> str | None:
+    """Why ``request`` cannot be searched as asked (then nothing is searched), or None.
+
+    Text without a word to look for (``"``, ``AND``, ``*``, only ``-excluded`` words) and a
+    date range that ends before it starts would otherwise quietly match everything.
+    """
+    text = request.text.strip()
+    if text and parse_query(text).empty:
+        if parse_query(text).negated:
+            return (f"the query “{text}” only excludes words; add a word to look for, "
+                    "e.g. taxes -war")
+        return (f"the query “{text}” has no words to look for; type words, a \"phrase\" "
+                "or a prefix*")
+    start, end = request.filters.date_from, request.filters.date_to
+    if start and end and start > end:
+        return f"from ({start.isoformat()}) is after to ({end.isoformat()}); swap the dates"
+    return None
 
 
 def parse_query(text: str) -> Query:
@@ -138,3 +159,44 @@ def _ts_term(term: Term) -> str:
     if len(term.words) > 1:
         return "(" + " <-> ".join(term.words) + ")"
     return term.words[0] + (":*" if term.prefix else "")
+
+
+# ------------------------------------------------------------------ highlighting
+_STEM_ENDINGS = ("ing", "ed", "es", "s", "e")  # enough to meet "rising" with "rise"
+
+
+@lru_cache(maxsize=65_536)  # the same words recur on every page
+def _stem(word: str) -> str:
+    for ending in _STEM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
+
+
+def highlight(text: str, query_text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) runs: the words the query looks for are matched.
+
+    Words match as the search does, roughly: case-folded, a prefix term by its start, other
+    words by a light stem. Excluded words are not marked. Pieces are plain text: escape them.
+    """
+    stems, prefixes = _targets(query_text)
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _WORD.finditer(text) if stems or prefixes else ():
+        word = m.group().casefold()
+        if _stem(word) in stems or (prefixes and word.startswith(prefixes)):
+            if m.start() > pos:
+                out.append((text[pos:m.start()], False))
+            out.append((m.group(), True))
+            pos = m.end()
+    if pos < len(text) or not out:
+        out.append((text[pos:], False))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _targets(query_text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(stems of the plain words, prefixes) a query looks for; parsed once for a page's hits."""
+    terms = [t for group in parse_query(query_text).groups for t in group]
+    stems = frozenset(_stem(w) for t in terms if not t.prefix for w in t.words)
+    return stems, tuple(t.words[0] for t in terms if t.prefix)

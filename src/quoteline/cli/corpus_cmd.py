@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from quoteline.cli.common import model_option
-from quoteline.errors import QuotelineError
+from quoteline.cli.common import (
+    db_option,
+    model_option,
+    open_existing,
+    open_or_create,
+    progress,
+    store_name,
+)
+from quoteline.errors import QuotelineError, UsageError
 from quoteline.models import KINDS, parse_date
-from quoteline.store import QuoteHit, Store, default_url, open_store
+from quoteline.search import Filters, SearchRequest
 
 F = TypeVar("F", bound=Callable[..., object])
 FIELDS = ("id", "text", "url", "title", "published", "outlet", "author")
-
-
-def db_option(f: F) -> F:
-    """--db URL (default $QUOTELINE_DB or sqlite:///quoteline.db)."""
-    return click.option("--db", "db_url", metavar="URL", default=None,
-                        help="Store URL: sqlite:///FILE (default: $QUOTELINE_DB or "
-                             "sqlite:///quoteline.db) or postgresql://USER@HOST:PORT/DB.")(f)
-
-
-def _open(db_url: str | None) -> Store:
-    return open_store(db_url or default_url())
 
 
 def _date(value: str | None, flag: str) -> dt.date | None:
@@ -60,10 +55,12 @@ def _field_options(f: F) -> F:
               help="Publication date for text and HTML inputs that carry none.")
 @click.option("--show", is_flag=True,
               help="Afterwards, show what the store holds: top speakers, clusters, altered quotes.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it shows only on a terminal).")
 @_field_options
 @model_option
 def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_file: Path | None,
-           timeout: float | None, published: str | None, show: bool, model: str | None,
+           timeout: float | None, published: str | None, show: bool, quiet: bool,
+           model: str | None,
            **fields: str | None) -> None:
     """Ingest SOURCE... into the store: extract, resolve speakers and link quotes.
 
@@ -71,116 +68,50 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
     SOURCE: a text or HTML file, a folder (recursive), a glob, - (stdin), a JSONL(.gz)
     file of articles, a WARC(.gz) file (CC-NEWS), an http(s) URL or an RSS/Atom feed URL.
     Re-running is safe: what is already stored is not added again, and an interrupted
-    run carries on where it stopped. Exit codes: 0 done, 3 done with skips.
+    run carries on where it stopped. On a terminal a progress bar shows counts, rate and
+    the time left (--quiet hides it). Exit codes: 0 done, 3 done with skips.
 
     \b
     Examples:
       quoteline ingest samples/articles.jsonl --show
       quoteline ingest 'news/**/*.html' --db postgresql://me@localhost/quotes --workers 2
-      quoteline ingest https://example.com/feed.xml
+      quoteline ingest https://example.com/feed.xml --quiet
       quoteline ingest story.txt --published 2022-11-16
     """
+    from quoteline.cli.tables import print_overview
     from quoteline.corpus import ingest as run_ingest
-    from quoteline.ingest import FetchOptions, SourceOptions
+    from quoteline.ingest import FetchOptions, SourceOptions, count_inputs
 
     remap = {k.removeprefix("field_"): v for k, v in fields.items() if v}
     fetch = FetchOptions() if timeout is None else FetchOptions(timeout=timeout)
     opts = SourceOptions(fields=remap, published=_date(published, "--published"), fetch=fetch)
-    with _open(db_url) as store, _progress() as tick:
-        report = run_ingest(list(sources), store, workers=workers, model=model, options=opts,
-                            alias_file=alias_file, progress=tick)
+    total = None if quiet else count_inputs(list(sources))
+    with open_or_create(db_url) as store:
+        with progress("ingesting", total, quiet=quiet) as bar:
+            def tick(report: Any) -> None:
+                """Show the running counts."""
+                bar.update(report.read, note=f"{report.stored} stored, {report.quotes} "
+                                             f"quotes, {report.skipped} skipped")
+
+            report = run_ingest(list(sources), store, workers=workers, model=model,
+                                options=opts, alias_file=alias_file, progress=tick)
         if show:
-            _overview(store)
+            print_overview(store.overview())
     click.echo(f"ingest: {report.summary()}", err=True)
     click.get_current_context().exit(report.exit_code)
 
 
-class _progress:
-    """A rich progress line on a terminal (stderr); nothing otherwise."""
-
-    def __enter__(self) -> Callable[[Any], None] | None:
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("ingesting")
-
-        def tick(report: Any) -> None:
-            """Show the running counts."""
-            self.bar.update(task, description=f"ingesting: {report.summary().split(' [')[0]}")
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        if hasattr(self, "bar"):
-            self.bar.stop()
-
-
-def _overview(store: Store, n: int = 5) -> None:
-    """Top speakers, the largest clusters and the altered renderings, as tables."""
-    st = store.stats()
-    click.echo(f"{st.articles} articles ({st.copies} copies), {st.quotes} quotes, "
-               f"{st.speakers} speakers, {st.clusters} multi-outlet clusters, "
-               f"{st.altered} altered renderings")
-    _table(({"speaker": s.name, "quotes": s.quotes} for s in store.top_speakers(n)),
-           ["speaker", "quotes"], "top speakers")
-    clusters = [r for r in store.clusters(min_size=2)][:n]
-    _table(clusters, ["cluster", "speaker", "size", "altered", "first_outlet",
-                      "reference_text"], "largest clusters")
-    altered = [{"cluster": c["cluster"], "outlet": h.outlet, "text": h.text,
-                "diff": _diff_text(h.diff)}
-               for c in store.clusters(altered_only=True) for h in _renderings(store, c)
-               if h.rendering == "altered"][: n * 2]
-    _table(altered, ["cluster", "outlet", "text", "diff"], "altered quotes")
-
-
-def _renderings(store: Store, row: dict[str, Any]) -> tuple[QuoteHit, ...]:
-    view = store.cluster(int(row["cluster"]))
-    return view.renderings if view else ()
-
-
 # ---------------------------------------------------------------------- output helpers
-def _emit(rows: Iterable[dict[str, Any]], fmt: str, columns: list[str],
-          table_title: str | None = None) -> int:
-    """Write rows as jsonl, csv or a table on stdout; how many."""
-    n = 0
-    if fmt == "jsonl":
-        for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            n += 1
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
-            n += 1
-    else:
-        n = _table(rows, columns, table_title)
-    return n
+def _emit(rows: Iterable[dict[str, Any]], fmt: str, columns: list[str]) -> int:
+    """Write rows as jsonl or csv (guarded cells, see corpus.export) on stdout; how many."""
+    from quoteline.corpus.export import write_csv
 
-
-def _cell(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
-
-
-def _table(rows: Iterable[dict[str, Any]], columns: list[str], title: str | None) -> int:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=escape(title) if title else None, show_lines=True)
-    for col in columns:
-        table.add_column(col, overflow="fold")
+    if fmt == "csv":
+        return write_csv(rows, columns, sys.stdout)
     n = 0
     for row in rows:
-        table.add_row(*(escape("" if row.get(c) is None else str(_cell(row.get(c))))
-                        for c in columns))
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         n += 1
-    Console().print(table)
     return n
 
 
@@ -189,20 +120,9 @@ def _format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
                         show_default=True, help="Output format.")
 
 
-QUOTE_TABLE = ["quote_id", "when", "speaker", "text", "outlet", "cluster", "rendering"]
-QUOTE_CSV = ["article_id", "url", "outlet", "published", "start", "end", "text", "kind",
-             "speaker", "speaker_id", "cue", "said_on", "cluster", "rendering", "quote_id",
-             "speaker_name", "speaker_title", "confidence", "similarity", "diff", "score"]
-
-
-def _quote_rows(hits: Iterable[QuoteHit], fmt: str) -> Iterator[dict[str, Any]]:
-    for hit in hits:
-        row = hit.to_dict()
-        if fmt == "table":
-            when = hit.when
-            row["when"] = when.isoformat() if when else ""
-            row["speaker"] = hit.speaker_name or hit.speaker
-        yield row
+def _nothing(what: str, url: str) -> None:
+    """The one line an empty table result prints."""
+    click.echo(f"{what} in {store_name(url)}", err=True)
 
 
 # ---------------------------------------------------------------------- verbs
@@ -218,11 +138,19 @@ def skips(db_url: str | None, limit: int | None, fmt: str) -> None:
       quoteline skips --db sqlite:///news.db
       quoteline skips --format jsonl > skips.jsonl
     """
-    with _open(db_url) as store:
+    from quoteline.cli.tables import print_rows
+    from quoteline.corpus.export import SKIP_COLUMNS
+
+    with open_existing(db_url) as store:
         rows = [s.to_dict() for s in store.skips(limit)]
-    n = _emit(rows, fmt, ["source", "reason", "article_id", "detail", "skipped_at"])
-    if fmt == "table":
-        click.echo(f"{n} skip(s)", err=True)
+        url = store.url
+    if fmt != "table":
+        _emit(rows, fmt, SKIP_COLUMNS)
+    elif not rows:
+        _nothing("no skips recorded", url)
+    else:
+        print_rows(rows, SKIP_COLUMNS, wide="detail")
+        click.echo(f"{len(rows)} skip(s)", err=True)
 
 
 @click.command()
@@ -244,19 +172,30 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
 
     \b
     QUERY: words (all must match), "a phrase", word* (prefix), a OR b, -word (exclude).
+    CSV cells that a spreadsheet would run as a formula are prefixed with '.
     Examples:
       quoteline search 'bridge "next year"' --speaker Smith --from 2024-01-01
       quoteline search inflation --format jsonl
-      quoteline search "peace talks" --min-confidence 0.7
+      quoteline search "peace talks" --min-confidence 0.7 --format csv > talks.csv
     """
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    with _open(db_url) as store:
-        hits = store.search(query, speaker=speaker, date_from=start, date_to=end,
-                            outlet=outlet, kind=kind, min_confidence=min_confidence, limit=limit)
-    cols = QUOTE_TABLE if fmt == "table" else QUOTE_CSV
-    n = _emit(_quote_rows(hits, fmt), fmt, cols)
-    if fmt == "table":
-        click.echo(f"{n} quote(s)", err=True)
+    from quoteline.cli.tables import print_quotes
+    from quoteline.corpus.export import SEARCH_COLUMNS, search_row
+
+    filters = Filters(speaker, _date(date_from, "--from"), _date(date_to, "--to"), outlet, kind,
+                      min_confidence=min_confidence)
+    with open_existing(db_url) as store:
+        result = store.search_page(SearchRequest(query, filters, limit))
+        badges = store.altered_elsewhere(result.hits)
+        url = store.url
+    if result.problem:
+        raise UsageError(result.problem)
+    if fmt != "table":
+        _emit((search_row(h, badges[h.quote_id]) for h in result.hits), fmt, SEARCH_COLUMNS)
+    elif not result.hits:
+        _nothing(f"no quotes match {query!r}" if query else "no quotes match", url)
+    else:
+        print_quotes(result.hits)
+        click.echo(f"{len(result.hits)} quote(s) shown; {result.describe()} in all", err=True)
 
 
 @click.command()
@@ -271,18 +210,23 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
       quoteline speaker "Mark Milley"
       quoteline speaker Milley --format jsonl
     """
-    with _open(db_url) as store:
+    from quoteline.cli.tables import print_quotes
+    from quoteline.corpus.export import SEARCH_COLUMNS, search_row
+
+    with open_existing(db_url) as store:
         found = store.find_speakers(name)
         if not found:
-            raise QuotelineError(f"no speaker called {name!r} in the store; try a surname, or "
-                                 f"quoteline search --speaker {name!r}")
-        for info in found:
-            title = f"{info.name} ({', '.join(info.titles)})" if info.titles else info.name
-            rows = _quote_rows(store.timeline(info.speaker_id), fmt)
-            cols = ["when", "text", "outlet", "article_id", "cluster", "rendering"]
-            _emit(rows, fmt, cols if fmt == "table" else QUOTE_CSV,
-                  table_title=f"{title}: {info.quotes} quote(s); also called "
-                              f"{', '.join(info.aliases) or '-'}")
+            raise QuotelineError(f"no speaker called {name!r} in {store_name(store.url)}; try "
+                                 f"a surname, or quoteline search --speaker {name!r}")
+        timelines = [(info, store.timeline(info.speaker_id)) for info in found]
+    for info, hits in timelines:
+        if fmt != "table":
+            _emit((search_row(h) for h in hits), fmt, SEARCH_COLUMNS)
+            continue
+        title = f"{info.name} ({', '.join(info.titles)})" if info.titles else info.name
+        also = f"; also called {', '.join(info.other_names)}" if info.other_names else ""
+        print_quotes(hits, speaker=False,
+                     title=f"{title}: {info.quotes} quote{'' if info.quotes == 1 else 's'}{also}")
 
 
 @click.command()
@@ -290,13 +234,15 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
 @db_option
 @_format_option(("table", "json"), "table")
 def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
-    """All renderings of one quote cluster with word diffs; altered ones are flagged.
+    """All renderings of one quote cluster; a word diff where a rendering's words differ.
 
     \b
     Example:
       quoteline cluster 12 --db sqlite:///samples.db
     """
-    with _open(db_url) as store:
+    from quoteline.cli.tables import print_cluster
+
+    with open_existing(db_url) as store:
         view = store.cluster(cluster_id)
     if view is None:
         raise QuotelineError(f"no cluster {cluster_id}; list clusters with "
@@ -304,23 +250,7 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
-    rows = []
-    for hit in view.renderings:
-        flag = "ALTERED " if hit.rendering == "altered" else ""
-        rows.append({"quote_id": hit.quote_id, "rendering": flag + (hit.rendering or ""),
-                     "outlet": hit.outlet, "published": hit.published, "text": hit.text,
-                     "diff": _diff_text(hit.diff) if hit.rendering != "reference" else ""})
-    _emit(rows, "table", ["quote_id", "rendering", "outlet", "published", "text", "diff"],
-          table_title=f"cluster {view.cluster_id}: first reported by {view.first_outlet or '?'} "
-                      f"on {view.first_published or '?'}; {view.altered} altered")
-
-
-def _diff_text(diff: list[Any] | None) -> str:
-    """A diff as text: [-removed-] {+added+}, kept words plain."""
-    out = []
-    for op, words in diff or []:
-        out.append(words if op == "=" else f"[-{words}-]" if op == "-" else f"{{+{words}+}}")
-    return " ".join(out)
+    print_cluster(view)
 
 
 @click.command()
@@ -333,14 +263,17 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None
     """Export quotes, speakers or clusters as JSONL, CSV or Parquet.
 
     \b
+    CSV cells that a spreadsheet would run as a formula are prefixed with '.
     Examples:
       quoteline export quotes > quotes.jsonl
       quoteline export clusters --format csv > clusters.csv
       quoteline export quotes --format parquet --output quotes.parquet
     """
-    from quoteline.corpus.export import export_rows, write_parquet
+    from quoteline.corpus.export import export_rows, require_parquet, write_parquet
 
-    with _open(db_url) as store:
+    if fmt == "parquet":
+        require_parquet()  # before anything else: no work is done that cannot be written
+    with open_existing(db_url) as store:
         rows, columns = export_rows(store, what)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
@@ -370,7 +303,6 @@ def load(output: Path, db_url: str | None, alias_file: Path | None) -> None:
     """
     from quoteline.corpus.bulk import load_parquet
 
-    with _open(db_url) as store:
+    with open_or_create(db_url) as store:
         report = load_parquet(output, store, alias_file=alias_file)
     click.echo(f"load: {report.summary()}", err=True)
-

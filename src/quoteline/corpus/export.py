@@ -1,23 +1,37 @@
-"""Export rows for quotes, speakers and clusters, and a Parquet writer (pyarrow, optional)."""
+"""What an export holds: the columns of quotes, speakers, clusters and skips, the one CSV
+writer (which keeps spreadsheets from running cells as formulas), and a Parquet writer.
+
+``quoteline export``, ``quoteline search --format csv`` (and the other CLI CSV outputs) and
+the web's ``/quotes.csv`` all write through here, so they agree on columns and on the guard.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from quoteline.errors import MissingExtraError, UsageError
-from quoteline.store import Store
+from quoteline.store import QuoteHit, Store
 
 QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "text", "kind",
                  "speaker", "speaker_id", "cue", "said_on", "cluster", "rendering", "quote_id",
                  "title", "speaker_name", "speaker_title", "said_on_basis", "confidence",
                  "similarity", "diff"]
+# A search result: the quote's columns, then when it was said (said_on, else published), its
+# rank score and how many other renderings of its cluster are altered.
+SEARCH_COLUMNS = [*QUOTE_COLUMNS, "when", "score", "altered_elsewhere"]
 SPEAKER_COLUMNS = ["speaker_id", "name", "title", "aliases", "titles", "quotes"]
 CLUSTER_COLUMNS = ["cluster", "reference_quote_id", "reference_text", "speaker_id", "speaker",
                    "first_outlet", "first_published", "size", "altered"]
+SKIP_COLUMNS = ["source", "reason", "article_id", "detail", "skipped_at"]
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(store: Store, what: str) -> tuple[Iterator[dict[str, Any]], list[str]]:
@@ -31,18 +45,67 @@ def export_rows(store: Store, what: str) -> tuple[Iterator[dict[str, Any]], list
     raise UsageError(f"cannot export {what!r}; choose quotes, speakers or clusters")
 
 
-def _pick(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+def search_row(hit: QuoteHit, altered_elsewhere: int | None = None) -> dict[str, Any]:
+    """One search hit as a row of SEARCH_COLUMNS."""
+    row = _pick(hit.to_dict(), SEARCH_COLUMNS)
+    when = hit.when
+    row.update(when=when.isoformat() if when else None, altered_elsewhere=altered_elsewhere)
+    return row
+
+
+def _pick(row: Mapping[str, Any], columns: list[str]) -> dict[str, Any]:
     return {c: row.get(c) for c in columns}
+
+
+# ---------------------------------------------------------------- CSV
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: lists as JSON, dates as ISO, and text that a spreadsheet would
+    run as a formula prefixed with ``'`` (article text is hostile)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str], out: TextIO) -> int:
+    """Write a header and the rows (guarded cells, only ``columns``) to ``out``; how many."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    n = 0
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        n += 1
+    return n
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
+    """The CSV (as ``write_csv`` writes it) as one string."""
+    out = io.StringIO()
+    write_csv(rows, columns, out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- Parquet
+def require_parquet() -> None:
+    """MissingExtraError (naming the extra to install) unless pyarrow can be imported."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("pyarrow", "parquet") from None
 
 
 def write_parquet(rows: Iterable[dict[str, Any]], columns: list[str], path: Path,
                   chunk: int = 50_000) -> int:
     """Write rows to a Parquet file (lists become JSON text); how many rows."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise MissingExtraError("pyarrow", "parquet") from None
+    require_parquet()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     it = iter(rows)
     writer: Any = None
     n = 0

@@ -106,3 +106,22 @@ def _stdin(opts: SourceOptions) -> Iterator[Article | Skip]:
         yield from read_jsonl_stream(io.BytesIO(data), "<stdin>", opts, gz=False)
         return
     yield text_article(data, "<stdin>", "stdin", opts)
+
+
+def count_inputs(sources: list[str], max_scan_bytes: int = 1 << 30) -> int | None:
+    """How many inputs the sources hold, when that is cheap to know (files, plain JSONL up to
+    ``max_scan_bytes``); None when it is not (WARC, compressed files, URLs, stdin)."""
+    total = 0
+    for src in expand(sources):
+        name = src.lower()
+        if src == "-" or is_url(src) or name.endswith(WARC_SUFFIXES) or name.endswith(".gz"):
+            return None
+        if not name.endswith(JSONL_SUFFIXES):
+            total += 1
+            continue
+        path = Path(src)
+        if path.stat().st_size > max_scan_bytes:
+            return None
+        with path.open("rb") as fh:
+            total += sum(1 for line in fh if line.strip())
+    return total

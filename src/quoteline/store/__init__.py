@@ -3,9 +3,13 @@
 from quoteline.store.base import Store, open_store
 from quoteline.store.db import DEFAULT_URL, default_url
 from quoteline.store.types import (
+    ArticleDetail,
     ClusterView,
     NewArticle,
+    Overview,
+    QuoteDetail,
     QuoteHit,
+    SearchResult,
     SkipRow,
     SpeakerInfo,
     StoreStats,
@@ -13,9 +17,13 @@ from quoteline.store.types import (
 
 __all__ = [
     "DEFAULT_URL",
+    "ArticleDetail",
     "ClusterView",
     "NewArticle",
+    "Overview",
+    "QuoteDetail",
     "QuoteHit",
+    "SearchResult",
     "SkipRow",
     "SpeakerInfo",
     "Store",

@@ -5,20 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from quoteline.errors import UsageError
 from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.models import Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import queries, speakers, write
-from quoteline.store.db import Db, Row, default_url
+from quoteline.store import queries, reads, speakers, write
+from quoteline.store.db import Db, Row, _redact, default_url, parse_url
 from quoteline.store.migrate import migrate
 from quoteline.store.speakers import SpeakerMerge
 from quoteline.store.types import (
+    ArticleDetail,
     ClusterView,
     NewArticle,
+    Overview,
+    QuoteDetail,
     QuoteHit,
+    SearchResult,
     SkipRow,
     SpeakerInfo,
     StoreStats,
@@ -28,9 +34,15 @@ from quoteline.store.types import (
 class Store(AbstractContextManager["Store"]):
     """A quote store (SQLite or PostgreSQL, chosen by URL), migrated on open."""
 
-    def __init__(self, url: str | None = None, *, migrate_schema: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, migrate_schema: bool = True,
+                 create: bool = True) -> None:
         self.url = url or default_url()
+        if not create:
+            refuse_missing(self.url)
         self.db = Db(self.url)
+        if not create and not has_schema(self.db):
+            self.db.close()
+            raise UsageError(missing_message(self.url, "it holds no quoteline store"))
         if migrate_schema:
             migrate(self.db)
 
@@ -124,14 +136,46 @@ class Store(AbstractContextManager["Store"]):
                date_from: dt.date | None = None, date_to: dt.date | None = None,
                outlet: str | None = None, kind: str | None = None,
                cluster: int | None = None, min_confidence: float | None = None,
-               limit: int = 20, offset: int = 0) -> list[QuoteHit]:
-        """Ranked full-text search (see quoteline.search for the query language)."""
-        filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence)
+               speaker_id: int | None = None, limit: int = 20,
+               offset: int = 0) -> list[QuoteHit]:
+        """Ranked full-text search (see quoteline.search for the query language); ``speaker``
+        is a name (every speaker called so), ``speaker_id`` one speaker."""
+        filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence,
+                          speaker_id)
         return self.run_search(SearchRequest(text, filters, limit, offset))
 
     def run_search(self, request: SearchRequest) -> list[QuoteHit]:
-        """Search with a prepared SearchRequest (what the web UI builds)."""
+        """Search with a prepared SearchRequest; the hits alone (see ``search_page``)."""
+        return list(queries.search(self.db, request).hits)
+
+    def search_page(self, request: SearchRequest) -> SearchResult:
+        """One page of a search, how many quotes match in all, and why nothing was searched
+        when the request cannot be (``problem``: no word to look for, dates reversed)."""
         return queries.search(self.db, request)
+
+    def latest_quotes(self, limit: int = 20, offset: int = 0) -> list[QuoteHit]:
+        """The quotes stored last, newest first (instant at any store size)."""
+        return reads.latest_quotes(self.db, limit, offset)
+
+    def quote(self, quote_id: int) -> QuoteDetail | None:
+        """One quote with its article's store id, the article text and the cue's span."""
+        return reads.quote_detail(self.db, quote_id)
+
+    def article(self, article_row: int) -> ArticleDetail | None:
+        """One article (by store id) with its quotes in text order."""
+        return reads.article_detail(self.db, article_row)
+
+    def altered_elsewhere(self, hits: Iterable[QuoteHit]) -> dict[int, int]:
+        """quote id -> how many other renderings of its cluster are flagged altered."""
+        return reads.altered_elsewhere(self.db, hits)
+
+    def outlets(self, limit: int = 200) -> list[str]:
+        """The outlets with the most articles, alphabetically."""
+        return reads.outlets(self.db, limit)
+
+    def overview(self, n: int = 5) -> Overview:
+        """Counts, top speakers, largest clusters and the latest altered renderings."""
+        return reads.overview(self.db, n)
 
     def find_speakers(self, name: str) -> list[SpeakerInfo]:
         """Speakers called ``name`` (canonical name, alias, or surname)."""
@@ -146,6 +190,17 @@ class Store(AbstractContextManager["Store"]):
         """A speaker's quotes, oldest first by said_on (else published)."""
         return queries.timeline(self.db, speaker_id, limit)
 
+    def speaker_quotes(self, speaker_id: int, *, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, limit: int = 20,
+                       offset: int = 0) -> SearchResult:
+        """A speaker's quotes, newest first, optionally within dates, with their number."""
+        return reads.speaker_quotes(self.db, speaker_id, date_from=date_from, date_to=date_to,
+                                    limit=limit, offset=offset)
+
+    def speaker_histogram(self, speaker_id: int) -> list[tuple[dt.date, int]]:
+        """(day, quotes that day) for a speaker, oldest first (by said_on, else published)."""
+        return reads.speaker_histogram(self.db, speaker_id)
+
     def top_speakers(self, limit: int = 10) -> list[SpeakerInfo]:
         """Speakers with the most quotes."""
         return queries.top_speakers(self.db, limit)
@@ -154,9 +209,10 @@ class Store(AbstractContextManager["Store"]):
         """One cluster with all renderings and diffs."""
         return queries.cluster_view(self.db, cluster_id)
 
-    def clusters(self, *, altered_only: bool = False, min_size: int = 1) -> Iterator[Row]:
+    def clusters(self, *, altered_only: bool = False, min_size: int = 1,
+                 limit: int | None = None) -> Iterator[Row]:
         """Cluster summaries, largest first."""
-        return queries.iter_clusters(self.db, altered_only, min_size)
+        return queries.iter_clusters(self.db, altered_only, min_size, limit)
 
     def quotes(self) -> Iterator[QuoteHit]:
         """Every stored quote (for export)."""
@@ -175,6 +231,36 @@ class Store(AbstractContextManager["Store"]):
         return queries.stats(self.db)
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (and migrate) the store at ``url`` (default $QUOTELINE_DB or sqlite:///quoteline.db)."""
-    return Store(url)
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open (and migrate) the store at ``url`` (default $QUOTELINE_DB or sqlite:///quoteline.db).
+
+    With ``create=False`` a store that is not there is refused (UsageError naming the path)
+    instead of being created empty: what every read-only caller wants.
+    """
+    return Store(url, create=create)
+
+
+def missing_message(url: str, why: str = "") -> str:
+    """"no store at PATH (why); how to make one" for a URL whose store is not there."""
+    dialect, target = parse_url(url)
+    where = target if dialect == "sqlite" else _redact(target)
+    return (f"no quoteline store at {where}{f' ({why})' if why else ''}; build one with "
+            f"`quoteline ingest FILE --db {url if dialect == 'sqlite' else where}`, or give "
+            "--db sqlite:///PATH or --db postgresql://USER@HOST/DB for an existing one")
+
+
+def refuse_missing(url: str) -> None:
+    """UsageError when ``url`` names a SQLite file that does not exist (checked before
+    connecting, since connecting would create it)."""
+    dialect, target = parse_url(url)
+    if dialect == "sqlite" and target != ":memory:" and not Path(target).is_file():
+        raise UsageError(missing_message(url))
+
+
+def has_schema(db: Db) -> bool:
+    """True when the database holds a quoteline schema (without creating anything)."""
+    if db.dialect == "sqlite":
+        sql = "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    else:
+        sql = "SELECT 1 AS x WHERE to_regclass('schema_version') IS NOT NULL"
+    return bool(db.scalar(sql))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quoteline.models import parse_date
@@ -16,15 +17,23 @@ from quoteline.search import (
     Term,
     fts5_term,
     parse_query,
+    request_problem,
     to_fts5,
     to_tsquery,
 )
 from quoteline.store.db import Db, Row
-from quoteline.store.types import ClusterView, QuoteHit, SkipRow, SpeakerInfo, StoreStats
+from quoteline.store.types import (
+    ClusterView,
+    QuoteHit,
+    SearchResult,
+    SkipRow,
+    SpeakerInfo,
+    StoreStats,
+)
 from quoteline.store.write import name_key, outlet_token
 
 QUOTE_COLUMNS = (
-    "q.id AS quote_id, a.input_id AS article_id, a.url, a.outlet, a.published, a.title,"
+    "q.id AS quote_id, a.input_id AS article_id, a.id AS article_row, a.url, a.outlet, a.published, a.title,"
     " q.start_char, q.end_char, q.text, q.kind, q.speaker, q.speaker_id,"
     " s.name AS speaker_name, q.speaker_title, q.cue, q.said_on, q.said_on_basis,"
     " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff"
@@ -47,7 +56,7 @@ def hit_from_row(r: Row) -> QuoteHit:
         said_on_basis=r["said_on_basis"], confidence=r["confidence"], cluster=r["cluster_id"],
         rendering=r["rendering"], similarity=r["similarity"],
         diff=json.loads(r["diff"]) if r["diff"] else None,
-        score=float(score) if score is not None else None,
+        score=float(score) if score is not None else None, article_row=r.get("article_row"),
     )
 
 
@@ -66,28 +75,73 @@ class _Where:
         return "WHERE " + " AND ".join(self.clauses) if self.clauses else ""
 
 
-def search(db: Db, req: SearchRequest) -> list[QuoteHit]:
-    """Ranked full-text search with filters (best first; newest first without text)."""
+def search(db: Db, req: SearchRequest) -> SearchResult:
+    """Ranked full-text search with filters (best first; newest first without text), with the
+    number of matches; a request that cannot be searched (see ``request_problem``) finds
+    nothing and says why."""
+    problem = request_problem(req)
+    if problem:
+        return SearchResult((), 0, problem=problem)
     query = parse_query(req.text)
     limit = max(1, min(int(req.limit), 1000))
     offset = max(0, int(req.offset))
     if query.empty:
-        w = _filters(db, req.filters, facets=False)
-        sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} {w.sql()}"
-               " ORDER BY q.day DESC, q.id DESC LIMIT ? OFFSET ?")
-        return [hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset])]
+        return _unranked(db, req.filters, limit, offset)
     if db.dialect == "sqlite":
         weighed = _weighed(db, query)
         if weighed != query:  # some words are in most quotes: rank without them (see below)
-            return _page(db, _sqlite_ranked(db, query, weighed, req.filters), limit, offset)
-        ids, score = _sqlite_candidates(db, query, req.filters)
+            ranked = _sqlite_ranked(db, query, weighed, req.filters)
+            return SearchResult(tuple(_page(db, ranked, limit, offset)), len(ranked),
+                                len(ranked) < CANDIDATES)
+        ids, params = _sqlite_candidates(db, query, req.filters)
     else:
-        ids, score = _pg_candidates(db, to_tsquery(query), req.filters)
-    # Rank and cut the candidates first, then join only the page's rows to their articles.
-    page = f"SELECT id, score FROM ({ids}) c ORDER BY score DESC, id DESC LIMIT ? OFFSET ?"
-    sql = (f"SELECT {QUOTE_COLUMNS}, m.score FROM ({page}) m JOIN quotes q ON q.id = m.id"
-           f" {QUOTE_JOINS} ORDER BY m.score DESC, q.id DESC")
-    return [hit_from_row(r) for r in db.query(sql, [*score, limit, offset])]
+        ids, params = _pg_candidates(db, to_tsquery(query), req.filters)
+    # Rank and cut the candidates first, then join only the page's rows to their articles;
+    # the window counts the candidates on the way (at most CANDIDATES rows).
+    page = (f"SELECT id, score, count(*) OVER () AS total FROM ({ids}) c"
+            " ORDER BY score DESC, id DESC LIMIT ? OFFSET ?")
+    sql = (f"SELECT {QUOTE_COLUMNS}, m.score, m.total FROM ({page}) m JOIN quotes q"
+           f" ON q.id = m.id {QUOTE_JOINS} ORDER BY m.score DESC, q.id DESC")
+    rows = db.query(sql, [*params, limit, offset])
+    if rows:
+        total = int(rows[0]["total"])
+    else:  # past the last page: count the candidates alone
+        total = int(db.scalar(f"SELECT count(*) AS n FROM ({ids}) c", params) or 0)
+    return SearchResult(tuple(hit_from_row(r) for r in rows), total, total < CANDIDATES)
+
+
+def _unranked(db: Db, f: Filters, limit: int, offset: int) -> SearchResult:
+    """Quotes matching the filters alone, newest first, and how many (counted up to a cap)."""
+    w = _filters(db, f, facets=False)
+    sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} {w.sql()}"
+           " ORDER BY q.day DESC, q.id DESC LIMIT ? OFFSET ?")
+    hits = tuple(hit_from_row(r) for r in db.query(sql, [*w.params, limit, offset]))
+    if hits and len(hits) < limit:  # the last page: the count is known
+        return SearchResult(hits, offset + len(hits))
+    return replace(bounded_count(db, *_filter_rows(db, f)), hits=hits)
+
+
+def _filter_rows(db: Db, f: Filters) -> tuple[str, list[Any]]:
+    """SQL of the quotes matching the filters, for counting: on SQLite the filters that are
+    facets are looked up in the full-text index (an outlet, a kind, a speaker), not scanned."""
+    w = _filters(db, f, facets=db.dialect == "sqlite")
+    if w.facets:
+        joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
+        if w.needs_article:
+            joins += " JOIN articles a ON a.id = q.article_id"
+        more = "".join(f" AND {c}" for c in w.clauses)
+        return (f"SELECT 1 AS x FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{more}",
+                [" AND ".join(w.facets), *w.params])
+    joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
+    return f"SELECT 1 AS x FROM quotes q{joins} {w.sql()}", w.params
+
+
+def bounded_count(db: Db, sql: str, params: Iterable[Any]) -> SearchResult:
+    """How many rows ``sql`` yields, counting no further than CANDIDATES (so the cost stays
+    flat), as a hitless SearchResult (``exact`` unless the count stopped at the cap)."""
+    n = int(db.scalar(f"SELECT count(*) AS n FROM ({sql} LIMIT ?) c", [*params, CANDIDATES])
+            or 0)
+    return SearchResult((), n, n < CANDIDATES)
 
 
 def _page(db: Db, ranked: list[tuple[int, float]], limit: int, offset: int) -> list[QuoteHit]:
@@ -206,6 +260,11 @@ def _pg_candidates(db: Db, tsquery: str, f: Filters) -> tuple[str, list[Any]]:
 
 def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
     w = _Where()
+    if f.speaker_id is not None and facets and f.speaker_id > 0:
+        w.facets.append(f'facets : "s{int(f.speaker_id)}"')
+    elif f.speaker_id is not None:
+        w.clauses.append("q.speaker_id = ?")
+        w.params.append(int(f.speaker_id))
     if f.speaker:
         ids = speaker_ids(db, f.speaker)
         if ids and facets:
@@ -260,7 +319,8 @@ def speaker_ids(db: Db, name: str) -> list[int]:
 
 
 def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
-    """One speaker with aliases, titles and quote count."""
+    """One speaker with aliases, titles (with the capitals the articles gave them) and
+    quote count."""
     row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
     if row is None:
         return None
@@ -268,9 +328,27 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
         "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (speaker_id,))]
     titles = [r["title"] for r in db.query(
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
+    cased = _cased_titles(db, speaker_id) if titles else {}
     n = db.scalar("SELECT count(*) AS n FROM quotes WHERE speaker_id = ?", (speaker_id,))
-    return SpeakerInfo(int(row["id"]), row["name"], row["title"], tuple(aliases), tuple(titles),
-                       int(n or 0))
+    title = cased.get(_fold(row["title"]), row["title"]) if row["title"] else None
+    return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
+                       tuple(cased.get(_fold(t), t) for t in titles), int(n or 0))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
+    """Folded title -> its most frequent form as written in the speaker's quotes (the first
+    ``sample`` of them, so the cost is bounded): speakers keep titles folded for matching,
+    pages show them as written."""
+    forms: dict[str, Counter[str]] = {}
+    for r in db.query("SELECT t FROM (SELECT speaker_title AS t FROM quotes"
+                      " WHERE speaker_id = ? LIMIT ?) s WHERE t IS NOT NULL",
+                      (speaker_id, sample)):
+        forms.setdefault(_fold(str(r["t"])), Counter())[r["t"]] += 1
+    return {key: count.most_common(1)[0][0] for key, count in forms.items()}
 
 
 def timeline(db: Db, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
@@ -331,15 +409,19 @@ def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:
                        parse_date(row["first_published"]), tuple(hits))
 
 
-def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1) -> Iterator[Row]:
-    """Cluster summaries: id, reference text, speaker, first outlet/date, size, altered."""
+def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1,
+                  limit: int | None = None) -> Iterator[Row]:
+    """Cluster summaries, largest first: id, reference text, speaker, first outlet/date, size,
+    altered."""
     sql = ("SELECT c.id AS cluster, c.reference_quote_id, q.text AS reference_text,"
            " c.speaker_id, s.name AS speaker, c.first_outlet, c.first_published, c.size,"
            " c.altered FROM clusters c LEFT JOIN quotes q ON q.id = c.reference_quote_id"
            " LEFT JOIN speakers s ON s.id = c.speaker_id WHERE c.size >= ?")
     if altered_only:
         sql += " AND c.altered > 0"
-    for r in db.stream(sql + " ORDER BY c.size DESC, c.id", (min_size,)):
+    sql += " ORDER BY c.size DESC, c.id" + (" LIMIT ?" if limit is not None else "")
+    params = (min_size,) if limit is None else (min_size, limit)
+    for r in db.stream(sql, params):
         day = parse_date(r["first_published"])
         yield {**r, "first_published": day.isoformat() if day else None}
 

@@ -43,6 +43,7 @@ class QuoteHit:
     diff: list[Any] | None = None
     title: str | None = None
     score: float | None = None
+    article_row: int | None = None  # the article's store id (what /articles/{id} takes)
 
     @property
     def when(self) -> dt.date | None:
@@ -60,6 +61,7 @@ class QuoteHit:
             "cue": self.cue, "said_on": iso(self.said_on), "said_on_basis": self.said_on_basis,
             "confidence": self.confidence, "cluster": self.cluster, "rendering": self.rendering,
             "similarity": self.similarity, "diff": self.diff, "score": self.score,
+            "article_row": self.article_row,
         }
 
 
@@ -73,6 +75,12 @@ class SpeakerInfo:
     aliases: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
     quotes: int = 0
+
+    @property
+    def other_names(self) -> tuple[str, ...]:
+        """The aliases that are not the canonical name itself (what "also called" lists)."""
+        own = self.name.casefold()
+        return tuple(a for a in self.aliases if a.casefold() != own)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -96,12 +104,86 @@ class ClusterView:
         """How many renderings are flagged altered."""
         return sum(r.rendering == "altered" for r in self.renderings)
 
+    @property
+    def first_quote_id(self) -> int | None:
+        """The earliest rendering from the outlet that reported it first (its quote id)."""
+        dated = [r for r in self.renderings if r.published is not None]
+        same = [r for r in dated if r.outlet == self.first_outlet] or dated
+        if not same:
+            return None
+        return min(same, key=lambda r: (r.published or dt.date.max, r.quote_id)).quote_id
+
+    @property
+    def speaker_name(self) -> str | None:
+        """Who said it: the reference rendering's speaker (corpus name, else as written)."""
+        for r in self.renderings:
+            if r.speaker_name or r.speaker:
+                return r.speaker_name or r.speaker
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {"cluster": self.cluster_id, "reference_quote_id": self.reference_quote_id,
-                "speaker_id": self.speaker_id, "first_outlet": self.first_outlet,
+                "speaker_id": self.speaker_id, "speaker_name": self.speaker_name,
+                "first_outlet": self.first_outlet,
                 "first_published": iso(self.first_published), "size": len(self.renderings),
-                "altered": self.altered, "renderings": [r.to_dict() for r in self.renderings]}
+                "altered": self.altered, "first_quote_id": self.first_quote_id,
+                "renderings": [r.to_dict() for r in self.renderings]}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of a search and how many quotes match in all.
+
+    ``total`` is exact when ``exact``; otherwise at least that many match (counting stops
+    there, so a search costs the same on a store of any size). ``problem`` says why a request
+    was not searched at all (a query with no word to look for, dates the wrong way round).
+    """
+
+    hits: tuple[QuoteHit, ...]
+    total: int
+    exact: bool = True
+    problem: str | None = None
+
+    def describe(self) -> str:
+        """"1 match", "12 matches", "1,000 or more matches"."""
+        more = "" if self.exact else " or more"
+        return f"{self.total:,}{more} match{'' if self.total == 1 and self.exact else 'es'}"
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteDetail:
+    """One quote with where it sits in its article."""
+
+    hit: QuoteHit
+    article_row: int
+    article_text: str
+    cue_start: int | None
+    cue_end: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDetail:
+    """One stored article with its quotes (in text order)."""
+
+    row: int
+    input_id: str | None
+    url: str | None
+    title: str | None
+    outlet: str | None
+    author: str | None
+    published: dt.date | None
+    text: str
+    copy_of: int | None
+    copy_kind: str | None
+    quotes: tuple[QuoteHit, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"id": self.row, "input_id": self.input_id, "url": self.url, "title": self.title,
+                "outlet": self.outlet, "author": self.author, "published": iso(self.published),
+                "copy_of": self.copy_of, "copy_kind": self.copy_kind, "text": self.text,
+                "quotes": [q.to_dict() for q in self.quotes]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +219,22 @@ class StoreStats:
         return {"articles": self.articles, "copies": self.copies, "quotes": self.quotes,
                 "speakers": self.speakers, "clusters": self.clusters, "altered": self.altered,
                 "skips": self.skips}
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What a store holds, in brief: counts, top speakers, largest clusters, latest altered."""
+
+    stats: StoreStats
+    top_speakers: tuple[SpeakerInfo, ...]
+    clusters: tuple[dict[str, Any], ...]  # rows as Store.clusters() yields them
+    altered: tuple[QuoteHit, ...]  # the latest renderings flagged altered
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"stats": self.stats.to_dict(),
+                "top_speakers": [s.to_dict() for s in self.top_speakers],
+                "clusters": list(self.clusters), "altered": [h.to_dict() for h in self.altered]}
 
 
 @dataclass(frozen=True, slots=True)

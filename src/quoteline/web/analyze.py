@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from quoteline import settings
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.store import QuoteHit, open_store
-from quoteline.web.app import Web, error_response, web_of
+from quoteline.web.context import Web, error_response, web_of
 from quoteline.web.render import safe_url, segments, speaker_colours
 from quoteline.web.sandbox import AnalysisPool, Busy, TooCostly
 

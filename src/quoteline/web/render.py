@@ -28,6 +28,11 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """"1 quote", "2 quotes", "1,200 quotes" (``many``: an irregular plural)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 def query_string(params: Mapping[str, Any], **changes: Any) -> str:
     """``?a=b...`` from params with changes applied; empty values dropped."""
     merged = {**params, **changes}
@@ -177,8 +182,9 @@ def timeline_chart(days: Sequence[tuple[dt.date, int]], width: int = 760,
     y_ticks = tuple((round(top + plot_h - plot_h * v / peak, 1), v)
                     for v in sorted({0, peak // 2, peak}))
     total = sum(counts.values())
-    summary = (f"{total} quotes from {days[0][0].isoformat()} to {days[-1][0].isoformat()}, "
-               f"busiest {unit} {max(bars, key=lambda b: b.count).label} ({peak})")
+    summary = (f"{plural(total, 'quote')} from {days[0][0].isoformat()} to "
+               f"{days[-1][0].isoformat()}, busiest {unit} "
+               f"{max(bars, key=lambda b: b.count).label} ({peak})")
     return Chart(width, height, left, bottom, tuple(bars), x_ticks, y_ticks, unit, summary)
 
 
@@ -190,6 +196,8 @@ class Paging:
     page: int
     per_page: int
     has_next: bool
+    total: int | None = None  # how many match in all (None: not counted)
+    exact: bool = True  # False: at least ``total`` match
 
     @property
     def offset(self) -> int:
@@ -197,7 +205,8 @@ class Paging:
         return (self.page - 1) * self.per_page
 
     def to_dict(self, base: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """JSON paging block with next/prev links."""
+        """JSON paging block with next/prev links and the number of matches."""
         nxt = base + query_string(params, page=self.page + 1) if self.has_next else None
         prev = base + query_string(params, page=self.page - 1) if self.page > 1 else None
-        return {"page": self.page, "per_page": self.per_page, "next": nxt, "prev": prev}
+        return {"page": self.page, "per_page": self.per_page, "next": nxt, "prev": prev,
+                "total": self.total, "total_exact": self.exact}
