@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from quoteline.store import open_store
 from quoteline.web import WebSettings
 from quoteline.web.analyze import pool_of
 from test_ingest_sources import STORY, html_page
@@ -111,7 +112,9 @@ def rebinding(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 
 def _server(tmp_path: Path, **settings: Any) -> LiveServer:
-    return LiveServer(WebSettings(db_url=f"sqlite:///{tmp_path / 'w.db'}", **settings))
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    open_store(url).close()  # the server reads an existing store; it never creates one
+    return LiveServer(WebSettings(db_url=url, **settings))
 
 
 def _analyze(base: str, timeout: float = 120, **body: str) -> httpx.Response:
