@@ -99,6 +99,22 @@ def test_only_long_or_unpunctuated_text_is_cut() -> None:
     assert needs_pieces("Short. " * 10_000)  # 70,000 characters
 
 
+def test_a_text_over_the_window_is_extracted_window_by_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    para = ("“We will finish the bridge before the summer, and the road after it,” Mayor Ana "
+            "Ruiz said on Tuesday. Councillor Omar Haddad said the city would pay for it.\n\n")
+    text = para * 40  # about 7,000 characters
+    whole = quoteline.extract(text, "2024-03-14")
+    monkeypatch.setenv("QUOTELINE_EXTRACT_WINDOW_CHARS", "1000")
+    windowed = quoteline.extract(text, "2024-03-14")
+    assert len(windowed) == 80  # two per paragraph, none lost at a window's edge
+    for q in windowed:
+        assert text[q.start:q.end] == q.text
+        assert q.cue is not None and text[q.cue.start:q.cue.end] == q.cue.text
+        assert q.source is not None and text[q.source.start:q.source.end] == q.source.text
+    # Each paragraph names its speakers, so windows cut at paragraph breaks change nothing.
+    assert [q.to_dict() for q in windowed] == [q.to_dict() for q in whole]
+
+
 MEMORY_SCRIPT = """
 import random, resource, sys
 sys.path.insert(0, sys.argv[1])

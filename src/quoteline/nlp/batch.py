@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -10,7 +11,7 @@ from typing import TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from quoteline.models import Article, Extraction, Quote, Skip
+from quoteline.models import Article, Extraction, Quote, Skip, Span
 from quoteline.nlp.engine import quotes_in_doc
 from quoteline.nlp.loader import model_label
 from quoteline.nlp.options import ExtractOptions
@@ -48,11 +49,42 @@ def needs_pieces(text: str) -> bool:
     return len(text) > longest and max(map(len, SENTENCE_END.split(text))) > longest
 
 
+def quotes_in_text(nlp: Language, text: str, published: dt.date | None,
+                   opts: ExtractOptions) -> list[Quote]:
+    """The quotes of one article's text. A text over ``extract_window_chars`` is extracted
+    window by window (cut like the parser's pieces), so memory stays bounded at any length;
+    offsets are shifted back to the whole text."""
+    window = get_int("extract_window_chars")
+    if len(text) <= window:
+        return quotes_in_doc(parse(nlp, text), published, opts)
+    out: list[Quote] = []
+    offset = 0
+    for part in cut_text(text, window, window):
+        out += [shift(q, offset) for q in quotes_in_doc(parse(nlp, part), published, opts)]
+        offset += len(part)
+    return out
+
+
+def shift(q: Quote, by: int) -> Quote:
+    """``q`` with every offset moved ``by`` characters on."""
+    def moved(span: Span | None) -> Span | None:
+        return Span(span.start + by, span.end + by, span.text) if span is not None else None
+
+    return replace(q, start=q.start + by, end=q.end + by, cue=moved(q.cue),
+                   source=moved(q.source), parts=tuple(Span(p.start + by, p.end + by, p.text)
+                                                       for p in q.parts))
+
+
 def pieces(text: str) -> Iterator[str]:
     """``text`` cut into pieces of at most ``parse_piece_chars`` characters, none holding a
     stretch of over ``max_sentence_chars`` without a sentence end; they join back to ``text``."""
-    size = get_int("parse_piece_chars")
-    longest = get_int("max_sentence_chars")
+    return cut_text(text, get_int("parse_piece_chars"), get_int("max_sentence_chars"))
+
+
+def cut_text(text: str, size: int, longest: int) -> Iterator[str]:
+    """``text`` cut into pieces of at most ``size`` characters (after a paragraph, else a
+    sentence, else a space), none holding a stretch of over ``longest`` characters without a
+    sentence end; the pieces join back to ``text``."""
     start = 0
     while start < len(text):
         end = min(len(text), start + size)
@@ -159,8 +191,11 @@ def _parse_whole(nlp: Language, articles: list[Article]) -> dict[int, Doc]:
 
 def _one(nlp: Language, art: Article, doc: Doc | None, opts: ExtractOptions) -> Extraction | Skip:
     try:
-        doc = doc if doc is not None else parse(nlp, art.text)
-        quotes = stamp(quotes_in_doc(doc, art.published, opts), nlp, art.id)
+        if doc is not None:
+            found = quotes_in_doc(doc, art.published, opts)
+        else:
+            found = quotes_in_text(nlp, art.text, art.published, opts)
+        quotes = stamp(found, nlp, art.id)
     except Exception as exc:  # a bad article is a recorded skip, never a crashed batch
         return Skip(
             source=art.source or art.id or "?",

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
-from quoteline.nlp.batch import EXTRACTOR, extract_batch, parse, stamp
-from quoteline.nlp.engine import quotes_in_doc
+from quoteline.nlp.batch import EXTRACTOR, extract_batch, quotes_in_text, stamp
 from quoteline.nlp.loader import load_nlp
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.workers import check_can_start_helpers, extract_parallel
@@ -31,8 +30,7 @@ def extract(
     pub = parse_date(published)
     if not text or not text.strip():
         return []
-    doc = parse(nlp, text)
-    return stamp(quotes_in_doc(doc, pub, options), nlp, article_id)
+    return stamp(quotes_in_text(nlp, text, pub, options or ExtractOptions()), nlp, article_id)
 
 
 def extract_many(
