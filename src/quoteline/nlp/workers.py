@@ -191,9 +191,11 @@ class _Pending:
         self.batch, self.result = batch, result
 
     def ready(self) -> bool:
+        """True when the results can be read without waiting."""
         return isinstance(self.result, list) or self.result.done()
 
     def results(self) -> Iterator[Extraction | Skip]:
+        """The task's results, in input order (waiting for a helper's if need be)."""
         if isinstance(self.result, list):
             yield from self.result
             return
