@@ -40,6 +40,8 @@ class Article:
     outlet: str | None = None
     author: str | None = None
     source: str | None = None  # where it was read from: a path, URL or "path:line"
+    primary: bool = False  # a primary source (transcript, speech text, statement): all speech
+    speaker: str | None = None  # whose words a primary source holds
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (dates as ISO strings)."""

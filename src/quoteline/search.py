@@ -55,6 +55,7 @@ class Filters:
     kind: str | None = None
     cluster: int | None = None
     min_confidence: float | None = None  # only quotes the extractor gave at least this confidence
+    flag: str | None = None  # only quotes linked into an "altered" or "misattributed" cluster
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,17 @@ TABLE: tuple[Setting, ...] = (
     Setting("fetch_max_bytes", 10_000_000, "largest response body fetched"),
     Setting("fetch_max_redirects", 5, "redirects followed per fetch"),
     Setting("feed_max_items", 500, "items read from one RSS or Atom feed"),
+    Setting("link_reword_days", 14,
+            "days apart a reworded rendering may be from its cluster's renderings"),
+    Setting("link_inexact_days", 120,
+            "days apart a near copy (a word changed) may be; exact copies and excerpts join "
+            "across any gap"),
+    Setting("semantic", True,
+            "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
+            "is installed"),
+    Setting("semantic_threshold", 0.8,
+            "cosine similarity at which a reworded unit joins a cluster of its speaker"),
+    Setting("semantic_cache", 50_000, "sentence embeddings kept in memory by one process"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

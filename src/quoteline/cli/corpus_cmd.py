@@ -58,10 +58,16 @@ def _field_options(f: F) -> F:
               help="Seconds before a network fetch gives up.")
 @click.option("--show", is_flag=True,
               help="Afterwards, show what the store holds: top speakers, clusters, altered quotes.")
+@click.option("--primary", is_flag=True,
+              help="The inputs are primary sources (transcripts, speech texts, statements): "
+                   "every sentence is the speaker's, and the reference for its quotes.")
+@click.option("--speaker", "primary_speaker", metavar="NAME", default=None,
+              help="Whose words a --primary input holds (Q&A transcripts: the answerer).")
 @_field_options
 @model_option
 def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_file: Path | None,
-           timeout: float, show: bool, model: str | None, **fields: str | None) -> None:
+           timeout: float, show: bool, primary: bool, primary_speaker: str | None,
+           model: str | None, **fields: str | None) -> None:
     """Ingest SOURCE... into the store: extract, resolve speakers and link quotes.
 
     \b
@@ -75,6 +81,7 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
       quoteline ingest samples/articles.jsonl --show
       quoteline ingest 'news/**/*.html' --db postgresql://me@localhost/quotes --workers 2
       quoteline ingest https://example.com/feed.xml
+      quoteline ingest --primary --speaker "Jane Doe" speech.txt
     """
     from quoteline.corpus import ingest as run_ingest
     from quoteline.ingest.fetch import FetchOptions
@@ -83,8 +90,11 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
     remap = {k.removeprefix("field_"): v for k, v in fields.items() if v}
     opts = SourceOptions(fields=remap, fetch=FetchOptions(timeout=timeout))
     with _open(db_url) as store, _progress() as tick:
+        if primary_speaker and not primary:
+            raise click.UsageError("--speaker names the speaker of a --primary source; add --primary")
         report = run_ingest(list(sources), store, workers=workers, model=model, options=opts,
-                            alias_file=alias_file, progress=tick)
+                            alias_file=alias_file, progress=tick, primary=primary,
+                            speaker=primary_speaker)
         if show:
             _overview(store)
     click.echo(f"ingest: {report.summary()}", err=True)
@@ -294,6 +304,7 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
     """
     with _open(db_url) as store:
         view = store.cluster(cluster_id)
+        units = store.cluster_units(cluster_id)
     if view is None:
         raise QuotelineError(f"no cluster {cluster_id}; list clusters with "
                              "quoteline export clusters")
@@ -301,14 +312,20 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
     rows = []
-    for hit in view.renderings:
-        flag = "ALTERED " if hit.rendering == "altered" else ""
-        rows.append({"quote_id": hit.quote_id, "rendering": flag + (hit.rendering or ""),
-                     "outlet": hit.outlet, "published": hit.published, "text": hit.text,
-                     "diff": _diff_text(hit.diff) if hit.rendering != "reference" else ""})
-    _emit(rows, "table", ["quote_id", "rendering", "outlet", "published", "text", "diff"],
+    for unit in units:
+        flag = "ALTERED " if unit["rendering"] == "altered" else ""
+        severity = f" ({unit['severity']})" if unit["severity"] else ""
+        rows.append({"quote_id": unit["quote_id"],
+                     "rendering": flag + (unit["rendering"] or "") + severity,
+                     "outlet": unit["outlet"], "published": unit["published"],
+                     "text": unit["text"], "attributed_to": unit["attributed_to"] or "",
+                     "diff": _diff_text(unit["diff"]) if unit["rendering"] != "reference" else ""})
+    misattributed = "; MISATTRIBUTED by some outlets" if view.misattributed else ""
+    _emit(rows, "table", ["quote_id", "rendering", "outlet", "published", "text",
+                          "attributed_to", "diff"],
           table_title=f"cluster {view.cluster_id}: first reported by {view.first_outlet or '?'} "
-                      f"on {view.first_published or '?'}; {view.altered} altered")
+                      f"on {view.first_published or '?'}; {view.altered} altered"
+                      f"{misattributed}")
 
 
 def _diff_text(diff: list[Any] | None) -> str:
@@ -320,24 +337,35 @@ def _diff_text(diff: list[Any] | None) -> str:
 
 
 @click.command()
-@click.argument("what", type=click.Choice(["quotes", "speakers", "clusters"]))
+@click.argument("what", type=click.Choice(["quotes", "renderings", "speakers", "clusters"]))
 @db_option
 @_format_option(("jsonl", "csv", "parquet"), "jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of stdout (needed for parquet; default WHAT.parquet).")
-def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None:
-    """Export quotes, speakers or clusters as JSONL, CSV or Parquet.
+@click.option("--flag", type=click.Choice(["altered", "misattributed"]), default=None,
+              help="Renderings or clusters: only clusters with this flag.")
+def export(what: str, db_url: str | None, fmt: str, output: Path | None,
+           flag: str | None) -> None:
+    """Export quotes, renderings, speakers or clusters as JSONL, CSV or Parquet.
 
     \b
+    renderings: one row per utterance unit (a sentence of a quote) with its cluster,
+    rendering (reference, verbatim, excerpt, altered, paraphrase), severity, diff,
+    similarity and attributed_to (the speaker an outlet named, when it is not the
+    cluster's: a misattribution).
     Examples:
       quoteline export quotes > quotes.jsonl
+      quoteline export renderings --format jsonl > renderings.jsonl
+      quoteline export renderings --flag misattributed --format csv > misattributed.csv
       quoteline export clusters --format csv > clusters.csv
       quoteline export quotes --format parquet --output quotes.parquet
     """
     from quoteline.corpus.export import export_rows, write_parquet
 
+    if flag and what not in ("renderings", "clusters"):
+        raise click.UsageError("--flag filters renderings or clusters")
     with _open(db_url) as store:
-        rows, columns = export_rows(store, what)
+        rows, columns = export_rows(store, what, flag)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
         elif output:

@@ -10,6 +10,7 @@ from typing import Any
 
 from quoteline.errors import MissingExtraError, UsageError
 from quoteline.store import Store
+from quoteline.store.units import RENDERING_COLUMNS
 
 QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "text", "kind",
                  "speaker", "speaker_id", "cue", "said_on", "cluster", "rendering", "quote_id",
@@ -17,18 +18,26 @@ QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "te
                  "similarity", "diff"]
 SPEAKER_COLUMNS = ["speaker_id", "name", "title", "aliases", "titles", "quotes"]
 CLUSTER_COLUMNS = ["cluster", "reference_quote_id", "reference_text", "speaker_id", "speaker",
-                   "first_outlet", "first_published", "size", "altered"]
+                   "first_outlet", "first_published", "first_article", "size", "altered",
+                   "misattributed"]
+EXPORTS = ("quotes", "renderings", "speakers", "clusters")
 
 
-def export_rows(store: Store, what: str) -> tuple[Iterator[dict[str, Any]], list[str]]:
-    """(rows, columns) for ``quotes``, ``speakers`` or ``clusters``."""
+def export_rows(store: Store, what: str,
+                flag: str | None = None) -> tuple[Iterator[dict[str, Any]], list[str]]:
+    """(rows, columns) for ``quotes``, ``renderings`` (one row per utterance unit),
+    ``speakers`` or ``clusters`` (``flag``: renderings or clusters of flagged clusters only)."""
+    if what == "renderings":
+        return store.renderings(flag), RENDERING_COLUMNS
+    if what == "clusters" and flag:
+        return (_pick(r, CLUSTER_COLUMNS) for r in store.clusters(flag=flag)), CLUSTER_COLUMNS
     if what == "quotes":
         return (_pick(h.to_dict(), QUOTE_COLUMNS) for h in store.quotes()), QUOTE_COLUMNS
     if what == "speakers":
         return (s.to_dict() for s in store.speakers()), SPEAKER_COLUMNS
     if what == "clusters":
         return (_pick(r, CLUSTER_COLUMNS) for r in store.clusters()), CLUSTER_COLUMNS
-    raise UsageError(f"cannot export {what!r}; choose quotes, speakers or clusters")
+    raise UsageError(f"cannot export {what!r}; choose {', '.join(EXPORTS)}")
 
 
 def _pick(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
