@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 
 from quoteline.link import QuoteRecord, link_quotes
-from quoteline.link.metrics import flags, pairwise
+from quoteline.evaluate.link_metrics import flags, pairwise
 from quoteline.link.normalize import stopwords
 
 TARGET_S = 600.0

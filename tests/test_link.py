@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from quoteline.link import ClusterInfo, Linker, QuoteRecord, link_quotes
 from quoteline.link.lsh import Signer, shingles
-from quoteline.link.goldset import evaluate_gold, load_gold
+from quoteline.evaluate.link_gold import evaluate_gold, load_gold
 from quoteline.link.match import classify, is_excerpt
-from quoteline.link.metrics import flags, pairwise
+from quoteline.evaluate.link_metrics import flags, pairwise
 from quoteline.link.normalize import quoted_words_only, tokens
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -55,7 +55,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("semantic", True,
             "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
             "is installed"),
-    Setting("semantic_threshold", 0.8,
+    Setting("semantic_threshold", 0.76,
             "cosine similarity at which a reworded unit joins a cluster of its speaker"),
     Setting("semantic_cache", 50_000, "sentence embeddings kept in memory by one process"),
 )

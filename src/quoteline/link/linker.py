@@ -60,6 +60,9 @@ MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
 MAX_TARGETS = 3  # units per candidate cluster checked by alignment
 MISATTRIBUTED_MIN_WORDS = 8  # words that must align before a match overrides the speaker
 MISATTRIBUTED_COVER = 0.9
+SEMANTIC_SCAN = 40  # a speaker's most recent clusters looked at for a reworded unit
+SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded
+SEMANTIC_CANDIDATES = 6  # of those, the ones sharing the most are compared by the model
 _LATEST = dt.date.max
 
 
@@ -272,8 +275,8 @@ class Linker:
         matches, weak = self._verify(rec, an, candidates)
         if not matches or not is_fragment(an.words, an.content):
             matches += self._fragment_matches(rec, an)
-        if not matches and weak and self._semantic is not None:
-            matches = self._semantic_matches(rec, weak)
+        if not matches and self._semantic is not None:
+            matches = self._semantic_matches(rec, self._reword_candidates(rec, an, weak))
         if matches:
             cid = self._join(rec, an, matches, removed, touched)
         else:
@@ -319,9 +322,26 @@ class Linker:
         if rec.speaker_id is None or speaker != rec.speaker_id:
             return False
         gap = _gap(day_of(rec), cluster.days)
-        return gap is not None and gap <= self._reword_days
+        return gap is None or gap <= self._reword_days
+
+    def _reword_candidates(self, rec: QuoteRecord, an: Analysis, weak: list[int]) -> list[int]:
+        """Clusters a reworded unit may render: those that shared LSH keys with it, and the
+        speaker's most recent clusters near its date that share content words with it."""
+        if rec.speaker_id is None:
+            return weak
+        scored = []
+        for cid in self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN):
+            cluster = self._clusters.get(cid)
+            if cluster is None or cid in weak or not self._may_reword(rec, cluster):
+                continue
+            shared = len(an.content & self._an(self._records[cluster.longest].text).content)
+            if shared >= SEMANTIC_MIN_SHARED:
+                scored.append((-shared, cid))
+        return weak + [cid for _, cid in sorted(scored)[:SEMANTIC_CANDIDATES]]
 
     def _semantic_matches(self, rec: QuoteRecord, weak: list[int]) -> list[_Match]:
+        if not weak:
+            return []
         assert self._semantic is not None
         texts = [self._records[self._clusters[c].longest].text for c in weak]
         scores = self._semantic.similarities(rec.text, texts)

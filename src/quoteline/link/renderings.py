@@ -1,8 +1,8 @@
 """The reference of a cluster and how every member renders it (labels a fact-checker can defend).
 
 The reference is the most authoritative rendering: a primary source (an official transcript,
-speech text or statement) before a wire copy before other reports; among equals the earliest,
-fullest. Reported speech is never the reference while a quoted rendering exists, and it is
+speech text or statement) before a wire copy before other reports; among equals a full one
+(not a phrase of the sentence) that most other renderings agree with, then the earliest. Reported speech is never the reference while a quoted rendering exists, and it is
 never ``altered``: it does not claim to give the speaker's words, so it is a ``paraphrase``.
 """
 
@@ -17,6 +17,7 @@ from quoteline.link.types import QuoteRecord, Rendering
 
 PRIMARY, WIRE, REPORT, REPORTED = 3, 2, 1, 0
 FULL_SHARE = 0.6  # a rendering with this share of the fullest one's words is a full rendering
+MAX_WORDINGS = 20  # distinct wordings of a cluster weighed for agreement
 _LATEST = dt.date.max
 
 
@@ -43,11 +44,36 @@ def authority(rec: QuoteRecord) -> int:
     return WIRE if rec.is_wire else REPORT
 
 
-def ref_key(rec: QuoteRecord, an: Analyse, full: int = 0) -> tuple[int, bool, dt.date, int, int]:
-    """Sort key of reference candidates: most authoritative, a full rendering (at least
-    ``full`` words), earliest, fullest, lowest id."""
-    size = len(an(rec.text).words)
-    return (-authority(rec), size < full, rec.published or _LATEST, -size, rec.quote_id)
+RefKey = tuple[int, bool, int, dt.date, int, int]
+
+
+def ref_key(rec: QuoteRecord, an: Analyse, full: int = 0,
+            support: dict[Words, int] | None = None) -> RefKey:
+    """Sort key of reference candidates: most authoritative; a full rendering (at least
+    ``full`` words); the one most other renderings agree with word for word (``support``);
+    earliest; fullest; lowest id."""
+    words = an(rec.text).words
+    backing = support.get(words, 0) if support else 0
+    return (-authority(rec), len(words) < full, -backing, rec.published or _LATEST, -len(words),
+            rec.quote_id)
+
+
+def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
+    """For each distinct wording, how many quoted renderings are it or a run of it.
+
+    A composite or translated rendering agrees with few others; the sentence as said agrees
+    with its copies and excerpts. Distinct wordings are few, however large the cluster, and
+    only the MAX_WORDINGS most common are weighed.
+    """
+    counts: dict[Words, int] = {}
+    for m in members:
+        if authority(m) > REPORTED:
+            words = an(m.text).words
+            counts[words] = counts.get(words, 0) + 1
+    common = sorted(counts, key=lambda w: (-counts[w], -len(w)))[:MAX_WORDINGS]
+    return {w: sum(n for other, n in counts.items()
+                   if other == w or (len(other) < len(w) and is_excerpt(w, (other,))))
+            for w in common}
 
 
 def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
@@ -60,14 +86,15 @@ def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
     """
     quoted = [len(an(m.text).words) for m in members if authority(m) > REPORTED]
     full = int(FULL_SHARE * max(quoted)) if quoted else 0
-    ref = min(members, key=lambda m: ref_key(m, an, full))
+    support = agreement(members, an) if len(members) > 1 else None
+    ref = min(members, key=lambda m: ref_key(m, an, full, support))
     if authority(ref) == PRIMARY:
         return ref
     ref_words = an(ref.text).words
     fuller = [m for m in members if authority(m) > REPORTED
               and len(an(m.text).words) > len(ref_words)
               and is_excerpt(an(m.text).words, (ref_words,))]
-    return min(fuller, key=lambda m: ref_key(m, an, full)) if fuller else ref
+    return min(fuller, key=lambda m: ref_key(m, an, full, support)) if fuller else ref
 
 
 def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
