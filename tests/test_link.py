@@ -13,11 +13,11 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quoteline.evaluate.link_gold import evaluate_gold, load_gold
+from quoteline.evaluate.link_metrics import flags, pairwise
 from quoteline.link import ClusterInfo, Linker, QuoteRecord, link_quotes
 from quoteline.link.lsh import Signer, shingles
-from quoteline.evaluate.link_gold import evaluate_gold, load_gold
 from quoteline.link.match import classify, is_excerpt
-from quoteline.evaluate.link_metrics import flags, pairwise
 from quoteline.link.normalize import quoted_words_only, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -409,12 +409,12 @@ def test_blocks_without_shared_keys_link_alone_as_they_do_together() -> None:
 
 
 def test_big_cluster_grown_one_quote_at_a_time_equals_one_batch() -> None:
-    # Renderings of a viral quote: copies, excerpts and rewordings, then an earlier report that
+    # Renderings of a viral quote: copies, excerpts and rewordings, then a primary source that
     # takes over as the reference part-way, so remembered renderings must be redone.
     words = FULL.split()
     texts = [FULL, " ".join(words[:8]), FULL.replace("every", "each"), FULL.upper()]
     recs = [rec(i, texts[i % len(texts)], day=5 + i % 20) for i in range(1, 31)]
-    recs.append(rec(31, FULL.replace("fight", "oppose"), day=1))
+    recs.append(rec(31, FULL.replace("fight", "oppose"), day=1, is_transcript=True))
     batch = link_quotes(recs)
     grown = Linker()
     seen = []
@@ -424,7 +424,7 @@ def test_big_cluster_grown_one_quote_at_a_time_equals_one_batch() -> None:
     before, last = seen[-2], seen[-1]
     whole = cluster_of(batch, 1)
     assert len(whole.renderings) == 31
-    assert before.reference_id == 20  # the earliest report so far (March 5)
+    assert before.reference_id == 20  # the earliest full report that others agree with
     assert {r.kind for r in before.renderings} == {"reference", "verbatim", "excerpt", "altered"}
     assert last.reference_id == whole.reference_id == 31
     assert "verbatim" not in {r.kind for r in last.renderings}  # all redone against quote 31

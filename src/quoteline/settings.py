@@ -58,6 +58,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("semantic_threshold", 0.76,
             "cosine similarity at which a reworded unit joins a cluster of its speaker"),
     Setting("semantic_cache", 50_000, "sentence embeddings kept in memory by one process"),
+    Setting("semantic_threads", 1, "CPU threads the sentence-embedding model uses"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

@@ -27,7 +27,7 @@ class LinkStep:
     """Speaker resolution and incremental unit linking over one store."""
 
     def __init__(self, store: Store, alias_file: Path | None = None,
-                 semantic: Semantic | None | bool = True) -> None:
+                 semantic: Semantic | bool | None = True) -> None:
         self.store = store
         self.resolver = SpeakerResolver(alias_file=alias_file)
         self.resolver.load(

@@ -45,7 +45,6 @@ from quoteline.link.match import Verdict, Words, contains, verify
 from quoteline.link.normalize import (
     content_words,
     drop_brackets,
-    name_words,
     quoted_words_only,
     split_ellipses,
     tokens,
@@ -60,9 +59,13 @@ MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
 MAX_TARGETS = 3  # units per candidate cluster checked by alignment
 MISATTRIBUTED_MIN_WORDS = 8  # words that must align before a match overrides the speaker
 MISATTRIBUTED_COVER = 0.9
+# The semantic model is asked only where the words are weak evidence, not absent: a unit that
+# matched nothing by its words, against clusters of its speaker near its date that share a
+# good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 SEMANTIC_SCAN = 40  # a speaker's most recent clusters looked at for a reworded unit
-SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded
-SEMANTIC_CANDIDATES = 6  # of those, the ones sharing the most are compared by the model
+SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
+SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
+SEMANTIC_CANDIDATES = 3  # of those, the ones sharing the most are compared by the model
 _LATEST = dt.date.max
 
 
@@ -73,7 +76,7 @@ def analyse(text: str) -> Analysis:
     words = tokens(text)
     parts = split_ellipses(text)
     pieces = (words,) if len(parts) == 1 else tuple(tokens(p) for p in parts)
-    return Analysis(words, content_words(words), pieces, name_words(text))
+    return Analysis(words, content_words(words), pieces)
 
 
 def day_of(rec: QuoteRecord) -> dt.date | None:
@@ -327,17 +330,20 @@ class Linker:
     def _reword_candidates(self, rec: QuoteRecord, an: Analysis, weak: list[int]) -> list[int]:
         """Clusters a reworded unit may render: those that shared LSH keys with it, and the
         speaker's most recent clusters near its date that share content words with it."""
-        if rec.speaker_id is None:
-            return weak
+        if rec.speaker_id is None or len(an.content) < SEMANTIC_MIN_SHARED:
+            return []
         scored = []
-        for cid in self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN):
+        for cid in dict.fromkeys([*weak, *self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)]):
             cluster = self._clusters.get(cid)
-            if cluster is None or cid in weak or not self._may_reword(rec, cluster):
+            if cluster is None or not self._may_reword(rec, cluster):
                 continue
-            shared = len(an.content & self._an(self._records[cluster.longest].text).content)
-            if shared >= SEMANTIC_MIN_SHARED:
+            other = self._an(self._records[cluster.longest].text).content
+            shared = len(an.content & other)
+            # a known date near the cluster's is evidence too; undated, the words must say more
+            need = SEMANTIC_OVERLAP if _gap(day_of(rec), cluster.days) is not None else 0.5
+            if shared >= SEMANTIC_MIN_SHARED and shared >= need * min(len(an.content), len(other)):
                 scored.append((-shared, cid))
-        return weak + [cid for _, cid in sorted(scored)[:SEMANTIC_CANDIDATES]]
+        return [cid for _, cid in sorted(scored)[:SEMANTIC_CANDIDATES]]
 
     def _semantic_matches(self, rec: QuoteRecord, weak: list[int]) -> list[_Match]:
         if not weak:

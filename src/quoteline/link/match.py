@@ -111,7 +111,7 @@ def classify(
     similarity = Indel.normalized_similarity(ref, words)
     if is_excerpt(ref, pieces):
         return "excerpt", similarity, diff(ref, words)
-    bare_ref, bare = _unlead(ref), _unlead(words)
+    bare_ref, bare = unlead(ref), unlead(words)
     if bare == bare_ref:
         return "verbatim", 1.0, (("=", " ".join(ref)),)
     if bare != words and is_excerpt(bare_ref, (bare, *pieces[1:]) if len(pieces) > 1 else (bare,)):
@@ -119,25 +119,23 @@ def classify(
     return "altered", similarity, diff(ref, words)
 
 
-def _unlead(words: Words) -> Words:
+def unlead(words: Words) -> Words:
+    """``words`` without a leading so/and/but (which never makes a rendering different)."""
     return words[1:] if len(words) > 1 and words[0] in leading_words() else words
 
 
-def severity(ref: Words, words: Words) -> Severity:
-    """``minor`` when at most MINOR_EDITS words are changed, added or dropped against the
-    closest run of the reference (an excerpt with a word changed is minor too), else ``major``."""
-    return "minor" if run_distance(ref, words) <= MINOR_EDITS else "major"
-
-
-def run_distance(ref: Words, words: Words) -> int:
-    """Word edit distance from ``words`` to the closest contiguous run of ``ref``."""
-    prev = [0] * (len(ref) + 1)  # a run may start anywhere in ref: free leading skip
-    for j, w in enumerate(words, 1):
-        cur = [j] + [0] * len(ref)
-        for i, r in enumerate(ref, 1):
-            cur[i] = min(prev[i] + 1, cur[i - 1] + 1, prev[i - 1] + (r != w))
-        prev = cur
-    return min(prev)  # and end anywhere: free trailing skip
+def severity(diff_ops: tuple[DiffOp, ...]) -> Severity:
+    """``minor`` when at most MINOR_EDITS words are changed, added or dropped inside the run of
+    the reference the rendering covers (words cut at its ends make an excerpt, not a change),
+    else ``major``; from the word diff ``classify`` made."""
+    ops = list(diff_ops)
+    while ops and ops[0][0] == "-":
+        ops.pop(0)
+    while ops and ops[-1][0] == "-":
+        ops.pop()
+    added = sum(len(w.split()) for op, w in ops if op == "+")
+    dropped = sum(len(w.split()) for op, w in ops if op == "-")
+    return "minor" if max(added, dropped) <= MINOR_EDITS else "major"
 
 
 def unify_names(words: Words, ref: Words, names: frozenset[str]) -> Words:

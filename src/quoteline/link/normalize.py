@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u2032": "'"})
@@ -44,6 +44,7 @@ def drop_brackets(text: str) -> str:
     return _BRACKETS.sub(" ", text)
 
 
+@lru_cache(maxsize=1 << 14)
 def name_words(text: str) -> frozenset[str]:
     """Normalized forms of the capitalized words of ``text`` (candidates for names)."""
     return frozenset(w for m in _CAPITALIZED.findall(text) for w in tokens(m))

@@ -105,7 +105,9 @@ def _lines(text: str, start: int, end: int) -> Iterator[Span]:
         nl = text.find("\n", pos, end)
         line_end = nl if nl >= 0 else end
         line = text[pos:line_end]
-        if len(line.strip()) < HEADING_CHARS and not _TERMINAL.search(line):
+        following = text[line_end + 1:end].lstrip()[:1]
+        if (len(line.strip()) < HEADING_CHARS and not _TERMINAL.search(line)
+                and not following.islower()):  # a heading; a lowercase next line continues it
             if at < pos:
                 yield Span.of(text, at, pos)
             yield Span.of(text, pos, line_end)

@@ -2,8 +2,9 @@
 
 The reference is the most authoritative rendering: a primary source (an official transcript,
 speech text or statement) before a wire copy before other reports; among equals a full one
-(not a phrase of the sentence) that most other renderings agree with, then the earliest. Reported speech is never the reference while a quoted rendering exists, and it is
-never ``altered``: it does not claim to give the speaker's words, so it is a ``paraphrase``.
+(not a phrase of the sentence) that most other renderings agree with, then the earliest.
+Reported speech is never the reference while a quoted rendering exists, and it is never
+``altered``: it does not claim to give the speaker's words, so it is a ``paraphrase``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from quoteline.link.match import Words, classify, is_excerpt, severity, unify_names
+from quoteline.link.match import Words, classify, is_excerpt, severity, unify_names, unlead
+from quoteline.link.normalize import name_words
 from quoteline.link.types import QuoteRecord, Rendering
 
 PRIMARY, WIRE, REPORT, REPORTED = 3, 2, 1, 0
@@ -23,13 +25,11 @@ _LATEST = dt.date.max
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """A rendering's normalized words, content-word stems, its words split at ellipses, and
-    the normalized forms of its capitalized words (names, for spelling variants)."""
+    """A rendering's normalized words, content-word stems, and its words split at ellipses."""
 
     words: Words
     content: frozenset[str]
     pieces: tuple[Words, ...]
-    names: frozenset[str] = frozenset()
 
 
 Analyse = Callable[[str], Analysis]
@@ -53,7 +53,7 @@ def ref_key(rec: QuoteRecord, an: Analyse, full: int = 0,
     ``full`` words); the one most other renderings agree with word for word (``support``);
     earliest; fullest; lowest id."""
     words = an(rec.text).words
-    backing = support.get(words, 0) if support else 0
+    backing = support.get(unlead(words), 0) if support else 0
     return (-authority(rec), len(words) < full, -backing, rec.published or _LATEST, -len(words),
             rec.quote_id)
 
@@ -68,7 +68,7 @@ def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
     counts: dict[Words, int] = {}
     for m in members:
         if authority(m) > REPORTED:
-            words = an(m.text).words
+            words = unlead(an(m.text).words)  # "And I know ..." agrees with "I know ..."
             counts[words] = counts.get(words, 0) + 1
     common = sorted(counts, key=lambda w: (-counts[w], -len(w)))[:MAX_WORDINGS]
     return {w: sum(n for other, n in counts.items()
@@ -86,13 +86,13 @@ def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
     """
     quoted = [len(an(m.text).words) for m in members if authority(m) > REPORTED]
     full = int(FULL_SHARE * max(quoted)) if quoted else 0
-    support = agreement(members, an) if len(members) > 1 else None
+    support = agreement(members, an) if len(members) > 2 else None
     ref = min(members, key=lambda m: ref_key(m, an, full, support))
     if authority(ref) == PRIMARY:
         return ref
-    ref_words = an(ref.text).words
+    ref_words = unlead(an(ref.text).words)
     fuller = [m for m in members if authority(m) > REPORTED
-              and len(an(m.text).words) > len(ref_words)
+              and len(unlead(an(m.text).words)) > len(ref_words)
               and is_excerpt(an(m.text).words, (ref_words,))]
     return min(fuller, key=lambda m: ref_key(m, an, full, support)) if fuller else ref
 
@@ -103,10 +103,12 @@ def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
     named = rec.speaker_id if rec.speaker_id not in (None, speaker) else None
     if rec.quote_id == ref.quote_id:
         return Rendering(rec.quote_id, "reference", 1.0, attributed_to=named)
-    words = unify_names(an.words, ref_an.words, an.names | ref_an.names)
-    pieces = an.pieces if words == an.words else (words,)
-    kind, similarity, ops = classify(ref_an.words, words, pieces)
+    kind, similarity, ops = classify(ref_an.words, an.words, an.pieces)
+    if kind == "altered":  # a name spelt another way is no change: look again with names unified
+        words = unify_names(an.words, ref_an.words, name_words(rec.text) | name_words(ref.text))
+        if words != an.words:
+            kind, similarity, ops = classify(ref_an.words, words, (words,))
     if rec.quote_kind == "indirect" and kind != "verbatim":
         return Rendering(rec.quote_id, "paraphrase", round(similarity, 4), ops, attributed_to=named)
-    grade = severity(ref_an.words, words) if kind == "altered" else None
+    grade = severity(ops) if kind == "altered" else None
     return Rendering(rec.quote_id, kind, round(similarity, 4), ops, grade, named)

@@ -18,7 +18,8 @@ from quoteline.link.normalize import data_lines
 from quoteline.models import Quote, Span
 
 _OPEN = "\u201c\u201e\"\u2018'"
-_PAIRS = {"\u201c": "\u201d\"", "\u201e": "\u201d\u201c\"", '"': '"\u201d', "\u2018": "\u2019'", "'": "'\u2019"}
+_PAIRS = {"\u201c": "\u201d\"", "\u201e": "\u201d\u201c\"", '"': '"\u201d',
+          "\u2018": "\u2019'", "'": "'\u2019"}
 _STRIP = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-([{"
 _STRIP_END = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-)]}"
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n")
@@ -63,7 +64,9 @@ def quote_units(quote: Quote, stretches: list[Span] | None = None) -> list[Unit]
         if fragments or around:
             pieces, quoted = fragments or around, True
     out = [Unit(s.start, s.end, s.text, quoted) for p in pieces for s in sentences(p)]
-    return out or [Unit(quote.start, quote.end, quote.text, quoted)]
+    if out or not _WORD.search(quote.text):
+        return out  # a quote without a word has nothing to link
+    return [Unit(quote.start, quote.end, quote.text, quoted)]
 
 
 def marked_stretches(text: str) -> list[Span]:

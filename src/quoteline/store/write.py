@@ -31,7 +31,7 @@ def now() -> str:
 
 _ARTICLE_COLS = ("input_id", "ident", "source", "url", "title", "outlet", "published", "author",
                  "content_hash", "minhash", "copy_of", "copy_kind", "text", "n_quotes",
-                 "ingested_at", "is_primary", "is_wire")
+                 "ingested_at")
 _QUOTE_COLS = ("article_id", "start_char", "end_char", "text", "kind", "cue", "cue_start",
                "cue_end", "source", "source_start", "source_end", "speaker", "speaker_title",
                "speaker_id", "said_on", "said_on_basis", "confidence", "parts", "extractor",
@@ -46,10 +46,14 @@ def _insert_sql(table: str, cols: Sequence[str]) -> str:
 def insert_article(db: Db, new: NewArticle) -> int:
     """Write one article row; its store id."""
     a = new.article
-    values = (a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
-              new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text,
-              len(new.quotes), now(), int(a.primary), int(new.is_wire))
-    row = db.one(_insert_sql("articles", _ARTICLE_COLS), values)
+    values: tuple[Any, ...] = (
+        a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
+        new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text, len(new.quotes), now())
+    cols = _ARTICLE_COLS
+    for col, flag in (("is_primary", a.primary), ("is_wire", new.is_wire)):
+        if flag:  # written only when set: the column defaults to 0 (and older stores lack it)
+            cols, values = (*cols, col), (*values, 1)
+    row = db.one(_insert_sql("articles", cols), values)
     assert row is not None
     return int(row["id"])
 
