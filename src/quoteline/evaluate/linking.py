@@ -58,6 +58,19 @@ def load_linking_floors() -> list[LinkingSet]:
             for name, spec in sets.items()]
 
 
+def corpus_set(corpus: Path) -> tuple[list[Row], list[Row]]:
+    """Documents and span gold, in the linking-set form, of one of quoteline's own corpora
+    (``articles.jsonl`` + ``gold.json``, see samples/build_corpus.py)."""
+    from quoteline.evaluate.link_gold import load_gold
+
+    docs = load_rows(corpus / "articles.jsonl")
+    rendering = {"reference": "verbatim", "paraphrase": "altered"}
+    gold = [{"doc": g.article_id, "cluster": g.cluster, "speaker": g.speaker, "start": g.start,
+             "end": g.end, "rendering": rendering.get(g.kind, g.kind)}
+            for g in load_gold(corpus / "gold.json") if g.kind != "paraphrase"]
+    return docs, gold
+
+
 # ---------------------------------------------------------------------- scoring
 def _tokens(text: str, start: int, end: int) -> set[int]:
     return {m.start() for m in _TOKEN.finditer(text) if start <= (m.start() + m.end()) / 2 < end}
@@ -131,6 +144,39 @@ def score_linking(docs: list[Row], gold: list[Row], pred: list[Row]) -> dict[str
     res["pred_quotes"] = sum(1 for q in pred if str(q.get("article_id")) in
                              {d["id"] for d in docs} and q.get("start") is not None)
     return res
+
+
+def quote_rows(renderings: Iterable[Row]) -> list[Row]:
+    """Renderings folded into one row per quote: its span, the set of its units' clusters
+    (``clusters``) and ``altered`` when any unit is, for scoring against quote-level gold."""
+    quotes: dict[int, Row] = {}
+    for r in renderings:
+        q = quotes.setdefault(r["quote_id"], {"article_id": r["article_id"], "start": r["start"],
+                                              "end": r["end"], "clusters": set(),
+                                              "rendering": None, "speaker": r["speaker"]})
+        q["start"], q["end"] = min(q["start"], r["start"]), max(q["end"], r["end"])
+        q["clusters"].add(r["cluster"])
+        if r["rendering"] == "altered" or q["rendering"] is None:
+            q["rendering"] = r["rendering"]
+    return list(quotes.values())
+
+
+def score_quote_links(docs: list[Row], gold: list[Row], quotes: list[Row]) -> dict[str, Any]:
+    """Link and altered figures over quote-level gold (quoteline's own corpora, whose gold
+    renderings are whole quotes): two quotes are linked when they share a unit's cluster."""
+    found = found_spans(docs, gold, quotes)
+    gold_links = pred_links = both = 0
+    for i, j in itertools.combinations(range(len(gold)), 2):
+        if gold[i]["doc"] == gold[j]["doc"]:
+            continue
+        g_same = gold[i]["cluster"] == gold[j]["cluster"]
+        p_same = i in found and j in found and bool(found[i]["clusters"] & found[j]["clusters"])
+        gold_links, pred_links, both = gold_links + g_same, pred_links + p_same, both + (
+            g_same and p_same)
+    lp = both / pred_links if pred_links else 0.0
+    lr = both / gold_links if gold_links else 0.0
+    return {"found_rate": len(found) / len(gold), "link_p": lp, "link_r": lr,
+            "link_f1": _f1(lp, lr), **_altered(gold, found)}
 
 
 def _altered(gold: list[Row], found: Mapping[int, Row]) -> dict[str, Any]:

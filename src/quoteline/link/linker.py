@@ -364,9 +364,24 @@ class Linker:
         strong = Verdict(1.5, True, exact=True)
         if is_fragment(an.words, an.content):
             home = self._fragments.home(speaker, an.pieces, an.content, self._longest)
-            return [_Match(strong, home)] if home is not None else []
+            if home is None:  # a word changed in a short sentence ("days" for "weeks")
+                return self._near_fragment(rec, an)
+            return [_Match(strong, home)]
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
         return [_Match(strong, cid) for cid in inside]
+
+    def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """The speaker's recent cluster a short unit renders with one content word changed."""
+        assert rec.speaker_id is not None
+        for cid in reversed(self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)):
+            cluster = self._clusters.get(cid)
+            found = self._longest(cid)
+            if cluster is None or found is None or len(an.content - found[1]) > 1:
+                continue
+            verdict = verify(an.words, found[0], an.content, found[1])
+            if verdict and verdict.strong and self._admits(rec, cluster, verdict):
+                return [_Match(verdict, cid)]
+        return []
 
     def _longest(self, cid: int) -> tuple[Words, frozenset[str]] | None:
         cluster = self._clusters.get(cid)

@@ -24,12 +24,13 @@ _STRIP = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-([{"
 _STRIP_END = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-)]}"
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n")
 _NEXT = re.compile(r"\s*[\"'\u201c\u2018(\[]?[A-Z0-9]")
-_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026)\s*")
+# an ellipsis (an outlet's cut) or a semicolon (a translation's joined sentences)
+_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026|;)\s*")
 _WORD = re.compile(r"\w+")
 _TOKEN_BEFORE = re.compile(r"(\w+)\W*$")
 _PARA_END = re.compile(r"\n[ \t]*\n")
 MAX_STRETCH_CHARS = 4000  # a quotation running over paragraphs closes within this many
-MIN_SPLIT_WORDS = 4  # an ellipsis splits a quote only when both sides have this many words
+MIN_SPLIT_WORDS = 4  # an ellipsis or semicolon splits only when both sides have this many words
 
 
 @dataclass(frozen=True, slots=True)
