@@ -41,7 +41,7 @@ from quoteline.link.lsh import (
     shingles,
     speaker_blocks,
 )
-from quoteline.link.match import Verdict, Words, contains, verify
+from quoteline.link.match import Verdict, Words, contains, one_word_swapped, verify
 from quoteline.link.normalize import (
     content_words,
     drop_brackets,
@@ -62,6 +62,7 @@ MISATTRIBUTED_COVER = 0.9
 # The semantic model is asked only where the words are weak evidence, not absent: a unit that
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
+NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
 SEMANTIC_SCAN = 40  # a speaker's most recent clusters looked at for a reworded unit
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
 SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
@@ -378,8 +379,8 @@ class Linker:
             found = self._longest(cid)
             if cluster is None or found is None or len(an.content - found[1]) > 1:
                 continue
-            verdict = verify(an.words, found[0], an.content, found[1])
-            if verdict and verdict.strong and self._admits(rec, cluster, verdict):
+            verdict = Verdict(1.0 + NEAR_COVER, True, False, len(an.words) - 1, NEAR_COVER)
+            if one_word_swapped(found[0], an.words) and self._admits(rec, cluster, verdict):
                 return [_Match(verdict, cid)]
         return []
 

@@ -83,6 +83,15 @@ def find(ref: Words, piece: Words, start: int) -> int:
     return -1
 
 
+def one_word_swapped(ref: Words, words: Words, min_words: int = MIN_STRONG_WORDS) -> bool:
+    """Whether ``words`` (at least ``min_words``) is a run of ``ref`` with one word swapped."""
+    n = len(words)
+    if n < min_words:
+        return False
+    return any(sum(a != b for a, b in zip(ref[i:i + n], words, strict=True)) == 1
+               for i in range(len(ref) - n + 1))
+
+
 def is_excerpt(ref: Words, pieces: tuple[Words, ...]) -> bool:
     """Whether the pieces (a rendering split at its ellipses) occur in ``ref``, in order."""
     at = 0
