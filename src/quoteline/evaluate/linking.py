@@ -53,7 +53,7 @@ def load_linking_floors() -> list[LinkingSet]:
     """The linking sets and floors from the shipped floors.json."""
     raw = resources.files("quoteline.evaluate").joinpath("floors.json").read_text("utf-8")
     sets = json.loads(raw).get("linking", {})
-    return [LinkingSet(name, spec["docs"], spec["gold"],
+    return [LinkingSet(name, spec["docs"], spec["gold"],  # "_note" and "targets" are for people
                        {k: float(v) for k, v in spec["floors"].items()})
             for name, spec in sets.items()]
 
