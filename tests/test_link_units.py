@@ -17,9 +17,10 @@ from quoteline.link.units import marked_stretches, quote_units, quoted_fragments
 from quoteline.models import Article, Quote, Span
 
 D = dt.date
+MARCH1 = D(2025, 3, 1)
 
 
-def rec(qid: int, text: str, speaker: int | None = 1, day: D | None = D(2025, 3, 1),
+def rec(qid: int, text: str, speaker: int | None = 1, day: D | None = MARCH1,
         **kw: object) -> QuoteRecord:
     """A unit published on ``day``."""
     return QuoteRecord(qid, text, speaker, f"a{qid}", day, outlet=f"Outlet {qid}", **kw)  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ def insert_article(db: Db, new: NewArticle) -> int:
     values: tuple[Any, ...] = (
         a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
         new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text, len(new.quotes), now())
-    cols = _ARTICLE_COLS
+    cols: tuple[str, ...] = _ARTICLE_COLS
     for col, flag in (("is_primary", a.primary), ("is_wire", new.is_wire)):
         if flag:  # written only when set: the column defaults to 0 (and older stores lack it)
             cols, values = (*cols, col), (*values, 1)
