@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -122,22 +122,10 @@ def _cover(gt: set[int], rows: list[tuple[Row, set[int]]]) -> Row | None:
 def score_linking(docs: list[Row], gold: list[Row], pred: list[Row]) -> dict[str, Any]:
     """The reference scorer's figures for ``pred`` (renderings export rows)."""
     found = found_spans(docs, gold, pred)
-    gold_links = pred_links = both = 0
-    for i, j in itertools.combinations(range(len(gold)), 2):
-        if gold[i]["doc"] == gold[j]["doc"]:
-            continue
-        g_same = gold[i]["cluster"] == gold[j]["cluster"]
-        p_same = (i in found and j in found and found[i].get("cluster") is not None
-                  and found[i].get("cluster") == found[j].get("cluster"))
-        gold_links += g_same
-        pred_links += p_same
-        both += g_same and p_same
-    lp = both / pred_links if pred_links else 0.0
-    lr = both / gold_links if gold_links else 0.0
     res: dict[str, Any] = {"gold_quotes": len(gold), "found": len(found),
-                           "found_rate": len(found) / len(gold), "link_p": lp, "link_r": lr,
-                           "link_f1": _f1(lp, lr), "gold_links": gold_links,
-                           "pred_links": pred_links}
+                           "found_rate": len(found) / len(gold)}
+    res.update(_links(gold, found, lambda a, b: a.get("cluster") is not None
+                      and a.get("cluster") == b.get("cluster")))
     res.update(_altered(gold, found))
     spk = sum(same_speaker(q.get("speaker"), gold[i]["speaker"]) for i, q in found.items())
     res["speaker_acc"] = spk / len(found) if found else 0.0
@@ -165,18 +153,26 @@ def score_quote_links(docs: list[Row], gold: list[Row], quotes: list[Row]) -> di
     """Link and altered figures over quote-level gold (quoteline's own corpora, whose gold
     renderings are whole quotes): two quotes are linked when they share a unit's cluster."""
     found = found_spans(docs, gold, quotes)
+    links = _links(gold, found, lambda a, b: bool(a["clusters"] & b["clusters"]))
+    return {"found_rate": len(found) / len(gold), **links, **_altered(gold, found)}
+
+
+def _links(gold: list[Row], found: Mapping[int, Row],
+           same: Callable[[Row, Row], bool]) -> dict[str, Any]:
+    """Pairwise link figures over gold pairs in different documents (``same``: whether two
+    found predictions are linked)."""
     gold_links = pred_links = both = 0
     for i, j in itertools.combinations(range(len(gold)), 2):
         if gold[i]["doc"] == gold[j]["doc"]:
             continue
         g_same = gold[i]["cluster"] == gold[j]["cluster"]
-        p_same = i in found and j in found and bool(found[i]["clusters"] & found[j]["clusters"])
+        p_same = i in found and j in found and same(found[i], found[j])
         gold_links, pred_links, both = gold_links + g_same, pred_links + p_same, both + (
             g_same and p_same)
     lp = both / pred_links if pred_links else 0.0
     lr = both / gold_links if gold_links else 0.0
-    return {"found_rate": len(found) / len(gold), "link_p": lp, "link_r": lr,
-            "link_f1": _f1(lp, lr), **_altered(gold, found)}
+    return {"link_p": lp, "link_r": lr, "link_f1": _f1(lp, lr), "gold_links": gold_links,
+            "pred_links": pred_links}
 
 
 def _altered(gold: list[Row], found: Mapping[int, Row]) -> dict[str, Any]:
