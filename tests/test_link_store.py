@@ -185,3 +185,22 @@ def test_back_translated_rendering_joins_by_the_semantic_model() -> None:
     clusters = Linker(semantic=load_semantic(required=True)).add(records).clusters
     [joined] = [c for c in clusters.values() if len(c.renderings) == 2]
     assert {r.quote_id: r.kind for r in joined.renderings} == {1: "reference", 3: "altered"}
+
+
+def test_reported_speech_is_never_flagged_altered_in_the_store(tmp_path: Path) -> None:
+    said = "Crews expect to restore power to every home in the valley by Thursday night"
+    direct = art("d", f'"{said}," Ruth Ames said on Monday.', outlet="Herald")
+    reported = art("r", "Ames said that crews expected to restore power to every home in the "
+                   "valley by Thursday night.", outlet="Gazette")
+    os.environ["QUOTELINE_SEMANTIC"] = "0"
+    try:
+        with open_store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+            ingest([direct, reported], store)
+            rows = rows_of(store)
+    finally:
+        del os.environ["QUOTELINE_SEMANTIC"]
+    assert not [r for r in rows if r["rendering"] == "altered"]
+    [indirect] = [r for r in rows if r["article_id"] == "r"]
+    [quoted] = [r for r in rows if r["article_id"] == "d"]
+    assert (indirect["kind"], indirect["rendering"]) == ("indirect", "paraphrase")
+    assert indirect["cluster"] == quoted["cluster"] and quoted["rendering"] == "reference"
