@@ -63,7 +63,7 @@ MISATTRIBUTED_COVER = 0.9
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
-SEMANTIC_SCAN = 40  # a speaker's most recent clusters looked at for a reworded unit
+SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
 SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
 SEMANTIC_CANDIDATES = 3  # of those, the ones sharing the most are compared by the model
