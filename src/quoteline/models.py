@@ -52,6 +52,8 @@ class Article:
     outlet: str | None = None
     author: str | None = None
     source: str | None = None  # where it was read from: a path, URL or "path:line"
+    primary: bool = False  # a primary source (transcript, speech text, statement): all speech
+    speaker: str | None = None  # whose words a primary source holds
 
     def __post_init__(self) -> None:
         # A string ("2022-11-16") or a datetime becomes a date here, where the mistake is made,

@@ -71,6 +71,18 @@ TABLE: tuple[Setting, ...] = (
     Setting("speaker_cache_keys", 100_000,
             "speaker lookup keys and records an ingest batch keeps in memory (more are read "
             "again from the store)"),
+    Setting("link_reword_days", 14,
+            "days apart a reworded rendering may be from its cluster's renderings"),
+    Setting("link_inexact_days", 120,
+            "days apart a near copy (a word changed) may be; exact copies and excerpts join "
+            "across any gap"),
+    Setting("semantic", True,
+            "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
+            "is installed"),
+    Setting("semantic_threshold", 0.76,
+            "cosine similarity at which a reworded unit joins a cluster of its speaker"),
+    Setting("semantic_cache", 50_000, "sentence embeddings kept in memory by one process"),
+    Setting("semantic_threads", 1, "CPU threads the sentence-embedding model uses"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 
