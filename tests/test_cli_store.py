@@ -22,6 +22,7 @@ import pytest
 
 from conftest import cli_in_process
 from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
+from quoteline.link.units import Unit
 from quoteline.store import open_store
 from test_store import put, quote
 
@@ -71,17 +72,22 @@ def small_store(path: Path) -> str:
     with open_store(url) as store:
         store.save_speaker(1, "Jane Smith", ["mayor"], ["Smith"])
         long = "we will build the bridge across the river before the winter comes"
-        _, (q1, _) = put(store, "art-1", [quote(long), quote("and the road too", start=70)],
+        altered = long.replace("will", "might")
+        a1, (q1, _) = put(store, "art-1", [quote(long), quote("and the road too", start=70)],
                           speaker_id=1)
-        _, (q3,) = put(store, "art-2", [quote(long.replace("will", "might"))], outlet="Herald",
-                       published=dt.date(2024, 1, 3), speaker_id=1)
-        _, (q4,) = put(store, "art-3", [quote(long)], outlet="Gazette",
-                       published=dt.date(2024, 1, 4), speaker_id=1)
+        a3, (q3,) = put(store, "art-2", [quote(altered)], outlet="Herald",
+                        published=dt.date(2024, 1, 3), speaker_id=1)
+        a4, (q4,) = put(store, "art-3", [quote(long)], outlet="Gazette",
+                        published=dt.date(2024, 1, 4), speaker_id=1)
+        # Linking works on utterance units: one unit per quote here.
+        (u1,) = store.add_units(a1, q1, [Unit(0, len(long), long)])
+        (u3,) = store.add_units(a3, q3, [Unit(0, len(altered), altered)])
+        (u4,) = store.add_units(a4, q4, [Unit(0, len(long), long)])
         diff = (("=", "we"), ("-", "will"), ("+", "might"), ("=", long[8:]))
         same = (("=", long),)
-        store.apply_link_update(LinkUpdate(clusters={1: ClusterInfo(1, q1, "Daily", None, 1, (
-            Rendering(q1, "reference", 1.0), Rendering(q3, "altered", 0.9, diff),
-            Rendering(q4, "verbatim", 1.0, same)))}))
+        store.apply_link_update(LinkUpdate(clusters={1: ClusterInfo(1, u1, "Daily", None, 1, (
+            Rendering(u1, "reference", 1.0), Rendering(u3, "altered", 0.9, diff),
+            Rendering(u4, "verbatim", 1.0, same)))}))
     return url
 
 
@@ -232,4 +238,4 @@ def test_ingest_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
                            text=True, timeout=300)
     assert piped.returncode == 0 and "ETA" not in piped.stderr
     assert piped.stderr.splitlines() == [line for line in piped.stderr.splitlines()
-                                         if line.startswith("ingest: ")]
+                                         if line.startswith(("ingest: ", "note: "))]

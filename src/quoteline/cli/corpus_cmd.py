@@ -106,6 +106,8 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
                                 primary=primary, speaker=primary_speaker)
         if show:
             print_overview(store.overview())
+    for note in [] if quiet else report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"ingest: {report.summary()}", err=True)
     click.get_current_context().exit(report.exit_code)
 

@@ -46,6 +46,7 @@ class IngestReport:
     quotes: int = 0
     skipped: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # things worth telling (how to link better)
 
     @property
     def exit_code(self) -> int:
@@ -93,8 +94,10 @@ def ingest(sources: Iterable[str] | Iterable[Article | Skip], store: Store, *,
                   if isinstance(a, Article) else a for a in stream)
     if extract is None:
         extract = _default_extract(model, workers)
-    run = _Run(store, LinkStep(store, alias_file), options or SourceOptions(), batch_size,
-               progress)
+    linking = LinkStep(store, alias_file)
+    run = _Run(store, linking, options or SourceOptions(), batch_size, progress)
+    if linking.note:
+        run.report.notes.append(linking.note)
     return run.go(stream, extract)
 
 

@@ -8,7 +8,6 @@ and ``link`` once per article.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,6 @@ from quoteline.link.units import marked_stretches, quote_units
 from quoteline.models import Article, Extraction, Quote
 from quoteline.store import Store
 
-_HINTED: set[str] = set()
-
 
 class LinkStep:
     """Speaker resolution and incremental unit linking over one store."""
@@ -32,7 +29,8 @@ class LinkStep:
         self.store = store
         self.speakers = SpeakerStep(store, alias_file)
         model = load_semantic() if semantic is True else (semantic or None)
-        _hint_once(model)
+        # Why reworded quotes are matched on words alone, for the caller to tell people.
+        self.note = semantic_hint() if model is None else None
         self.linker = Linker(semantic=model)
         self.written: dict[int, tuple[Any, ...]] = {}  # renderings known to be in the store
         unlinked: list[QuoteRecord] = []
@@ -93,11 +91,3 @@ class LinkStep:
             ids = self.store.add_units(article_row, qid, quote_units(quote))
             cut += ids
         return [self.store.unit_record(uid) for uid in cut]
-
-
-def _hint_once(model: Semantic | None) -> None:
-    """Say once per process how to enable semantic linking when it is not installed."""
-    hint = semantic_hint() if model is None else None
-    if hint and hint not in _HINTED:
-        _HINTED.add(hint)
-        print(f"note: {hint}", file=sys.stderr)
