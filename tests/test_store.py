@@ -42,6 +42,14 @@ def put(store: Store, art_id: str, quotes: list[Quote], outlet: str = "Daily",
     return store.add_article(new, [speaker_id] * len(quotes))
 
 
+def unit(store: Store, article_row: int, quote_id: int, text: str) -> int:
+    """One utterance unit covering a stored quote's whole text (linking clusters units)."""
+    from quoteline.link.units import Unit
+
+    (uid,) = store.add_units(article_row, quote_id, [Unit(0, len(text), text)])
+    return uid
+
+
 @pytest.fixture
 def store(store_url: str) -> Store:  # noqa: F811
     """An empty, migrated store on each backend."""
