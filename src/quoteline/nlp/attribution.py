@@ -34,6 +34,7 @@ from quoteline.nlp.lexicon import (
     object_preps,
     question_marks,
     relative_pronouns,
+    speaker_passives,
 )
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.sents import sentence
@@ -59,6 +60,8 @@ class Attribution:
     rule: Rule  # which rule below found the content
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
     whole: bool = False  # the content holds the cue ("X reportedly did Y"): keep it in one piece
+    infinitive: bool = False  # the content is a to-infinitive ("vowed to play"): an intention
+    hedged: bool = False  # an agentless passive ("was expected to"): nobody holds it
 
 
 def lemma(tok: Token) -> str:
@@ -158,13 +161,34 @@ def _verb_cue(tok: Token, cls: CueClass, quoted: AbstractSet[int]) -> Attributio
     if found is None:
         return None
     content, rule = found
-    source = source_of(tok, quoted)
+    hedged = _agentless_passive(tok)
+    source = None if hedged else source_of(tok, quoted)
+    if source is None and lemma(tok) in ask_verbs():
+        return None  # "Asked whether X, he said": the reporter's question, nobody's statement
     interrupted = content[0] <= tok.i < content[1]
     if source is not None and not interrupted and content[0] <= source[0] < content[1]:
         source = None
     np_object = not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children)
     np_object = np_object and not (content[0] <= tok.i < content[1])
-    return Attribution(tok, _cue_end(tok), content, source, cls, rule, np_object=np_object)
+    return Attribution(tok, _cue_end(tok), content, source, cls, rule, np_object=np_object,
+                       infinitive=_infinitive(tok, content), hedged=hedged)
+
+
+def _agentless_passive(tok: Token) -> bool:
+    """"was told that", "is expected to": a passive cue with no agent, whose subject is the
+    addressee or the topic, not the speaker (except "was quoted as saying")."""
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in tok.children)
+    agent = any(c.dep_ == "agent" for c in tok.children)
+    return passive and not agent and lemma(tok) not in speaker_passives()
+
+
+def _infinitive(tok: Token, content: tuple[int, int]) -> bool:
+    """True when the content is the cue's to-infinitive ("vowed to play", "urged them to
+    leave"): what someone means to do or wants done, not what they said is so."""
+    if any(c.dep_ == "ccomp" for c in tok.children):
+        return False
+    return any(c.dep_ == "xcomp" and content[0] <= c.i < content[1] and c.tag_ == "VB"
+               for c in tok.children)
 
 
 def _passive(tok: Token, cls: CueClass) -> Attribution | None:
@@ -392,7 +416,8 @@ def _as_clause(tok: Token) -> bool:
         return False
     mark = next((c for c in tok.children if c.dep_ == "mark"), None)
     has_object = any(c.dep_ in {"dobj", "ccomp", "xcomp"} for c in tok.children)
-    return mark is not None and mark.lower_ == "as" and not has_object
+    # "as he is fondly called" names someone; it vouches for nothing
+    return mark is not None and mark.lower_ == "as" and not has_object and not _agentless_passive(tok)
 
 
 def _set_off(tok: Token) -> bool:

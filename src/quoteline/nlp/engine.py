@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from quoteline.models import Quote, QuoteKind, Span
+from quoteline.nlp.acts import act_of
 from quoteline.nlp.attribution import find_attributions
 from quoteline.nlp.candidates import Candidate, DocState, DocView
 from quoteline.nlp.cued import from_cues
@@ -109,14 +110,32 @@ def speakers(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> l
     """Resolve each source mention to a speaker, in text order (pronouns follow salience)."""
     index = SpeakerIndex(state.view.doc, opts)
     salient: list[Person] = []
-    for c in cands:
+    for c in resolution_order(cands):
         _speaker(index, c, salient)
     return cands
 
 
+def root(c: Candidate) -> Candidate:
+    """The candidate whose speaker and date ``c`` continues (``c`` itself when it has its own)."""
+    while c.inherit is not None:
+        c = c.inherit
+    return c
+
+
+def resolution_order(cands: list[Candidate]) -> list[Candidate]:
+    """Text order, except that a quote continuing a later one ("“A.⏎⏎“B,” she said.") comes
+    right after the one it continues."""
+    def key(c: Candidate) -> tuple[int, int]:
+        r = root(c)
+        return (max(c.start, r.start), 0 if r is c else 1)
+
+    return sorted(cands, key=key)
+
+
 def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
     if c.inherit is not None:
-        c.speaker, c.title, c.person = c.inherit.speaker, c.inherit.title, c.inherit.person
+        r = root(c)
+        c.speaker, c.title, c.person = r.speaker, r.title, r.person
     elif c.source is not None:
         res = index.resolve(c.source[0], c.source[1], salient)
         c.speaker, c.title, c.person = res.speaker, res.title, res.person
@@ -135,7 +154,7 @@ def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
 def dates(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
     """``said_on`` from the words around each cue, or the previous date ("at the time")."""
     last: DateHit | None = None
-    for c in cands:
+    for c in resolution_order(cands):
         c.said = _said_on(state.view, c, state.published, last)
         if c.said is not None:
             last = c.said
@@ -146,7 +165,7 @@ def _said_on(
     view: DocView, c: Candidate, published: dt.date | None, last: DateHit | None
 ) -> DateHit | None:
     if c.inherit is not None:
-        return c.inherit.said
+        return root(c).said
     toks = _context_tokens(view, c)
     context = " ".join(t.lower_ for t in toks)
     if last is not None and any(p in context for p in anaphoric_times()):
@@ -185,6 +204,14 @@ def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) ->
     return out
 
 
+def acts(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
+    """Each candidate's act: a statement (speech) or an ascribed belief, intention or stance
+    (thought)."""
+    for c in cands:
+        c.act = act_of(state.view, c, opts)
+    return cands
+
+
 def score(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
     """Each candidate's confidence, from ``opts.scorer`` over its features."""
     for c in cands:
@@ -210,6 +237,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("speakers", speakers, ("speakers.py",)),
     Stage("dates", dates, ("dates.py",)),
     Stage("statements", statements, ("engine.py",)),
+    Stage("acts", acts, ("acts.py",)),
     Stage("score", score, ("scoring.py",)),
 )
 
@@ -239,7 +267,7 @@ def to_quote(view: DocView, c: Candidate) -> Quote:
         cue=Span.of(view.text, *c.cue) if c.cue else None, source=source,
         speaker=c.speaker, speaker_title=c.title,
         said_on=c.said.day if c.said else None, said_on_basis=c.said.basis if c.said else None,
-        confidence=c.confidence, rule=c.rule,
+        confidence=c.confidence, rule=c.rule, act=c.act,
     )
 
 
@@ -254,12 +282,15 @@ def _kind(view: DocView, start: int, end: int) -> QuoteKind:
 
 def _statement(view: DocView, start: int, end: int) -> bool:
     """Two words or more, or one that names someone or something ("endorsed Sanders", "praised
-    him", "opposes abortion")."""
+    him", "opposes abortion"); never a date alone."""
     words = WORD_RE.findall(view.text[start:end])
+    ts, te = view.tokens_of(start, end)
+    toks = view.doc[ts:te]
+    if all(t.ent_type_ in {"DATE", "TIME"} or t.is_punct or t.like_num for t in toks):
+        return False  # "Posted Dec 22, 2013": a date is no statement
     if len(words) != 1:
         return len(words) > 1
-    ts, te = view.tokens_of(start, end)
-    return any(t.pos_ in {"PROPN", "NOUN"} or t.lower_ in one_word_objects() for t in view.doc[ts:te])
+    return any(t.pos_ in {"PROPN", "NOUN"} or t.lower_ in one_word_objects() for t in toks)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -73,6 +73,24 @@ def cue_verbs() -> dict[str, CueClass]:
 
 
 @functools.cache
+def thought_verbs() -> frozenset[str]:
+    """Cue lemmas that report knowing, perceiving or feeling ("realise", "fear"), not saying."""
+    return _words("thought_verbs.txt")
+
+
+@functools.cache
+def speaker_passives() -> frozenset[str]:
+    """Cue lemmas whose passive subject is the speaker ("was quoted as saying")."""
+    return _words("speaker_passives.txt")
+
+
+@functools.cache
+def wh_words() -> frozenset[str]:
+    """Words that open an indirect question ("why", "whether"): a topic, not a statement."""
+    return _words("wh_words.txt")
+
+
+@functools.cache
 def cue_phrases() -> dict[str, frozenset[str]]:
     """Head lemma -> particles that make a multiword cue ("make" -> {"clear", "plain"})."""
     return _grouped("cue_phrases.txt")
