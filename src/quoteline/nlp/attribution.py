@@ -551,13 +551,18 @@ def _np_span(head: Token) -> tuple[int, int]:
             break
         end = child.right_edge.i + 1
     doc = head.doc
-    while start < end and (doc[start].text in EDGE_PUNCT or doc[start].is_space):
+    while start < end and _no_word(doc[start]):
         start += 1
-    while end > start and (doc[end - 1].text in EDGE_PUNCT or doc[end - 1].is_space):
+    while end > start and _no_word(doc[end - 1]):
         end -= 1
     if end <= start:
         return head.i, head.i + 1
     return start, end
+
+
+def _no_word(tok: Token) -> bool:
+    """Punctuation, space or a symbol such as a list's bullet ("•"), whatever its tag."""
+    return tok.text in EDGE_PUNCT or tok.is_space or not any(ch.isalnum() for ch in tok.text)
 
 
 def _comma_between(a: Token, b: Token) -> bool:
@@ -570,6 +575,8 @@ def _left_np(cue: Token) -> tuple[int, int] | None:
     i = cue.i - 1
     while i >= 0 and doc[i].pos_ in {"AUX", "ADV", "PART"} and doc[i].text not in EDGE_PUNCT:
         i -= 1
+    if i > 0 and doc[i].text == "," and doc[i - 1].pos_ == "PROPN":
+        i -= 1  # "..., the prefect, Hugues Parant, said": the name set off before the cue
     end = i + 1
     while i >= 0 and doc[i].pos_ in NP_POS and doc[i].text not in EDGE_PUNCT:
         i -= 1

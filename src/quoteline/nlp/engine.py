@@ -22,6 +22,7 @@ from quoteline.nlp.candidates import Candidate, DocState, DocView
 from quoteline.nlp.cued import from_cues
 from quoteline.nlp.dates import DateHit, find_date
 from quoteline.nlp.lexicon import anaphoric_times, one_word_objects, pronouns
+from quoteline.nlp.mentions import label_lines
 from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.quotemarks import find_quote_spans, markup_spans
@@ -75,10 +76,14 @@ def quotes_without_cue(state: DocState, cands: list[Candidate],
 
 
 def dedupe(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
-    """Text order; of candidates with the same span, the first found."""
+    """Text order; of candidates with the same span, the first found; none on a line that a
+    page label opens ("MORE NEWS: Witness heard '15 to 20' shots")."""
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
+    chrome = label_lines(state.view.text)
     for c in sorted(cands, key=lambda c: (c.start, c.end)):
+        if any(s <= c.start < e for s, e in chrome):
+            continue
         if (c.start, c.end) not in seen:
             seen.add((c.start, c.end))
             out.append(c)
@@ -145,10 +150,15 @@ def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
             if res.person.gender is None:
                 gender = pronouns().get(pron.lower_)
                 res.person.gender = gender if gender == "m" or gender == "f" else None
-    if c.person is not None:
+    if c.person is not None and not _possessor(index.doc, c.source):
         if c.person in salient:
             salient.remove(c.person)
         salient.append(c.person)
+
+
+def _possessor(doc: Doc, source: tuple[int, int] | None) -> bool:
+    """"Danjuma's fear about ...": the owner of a stance noun is no speaker a later "he" means."""
+    return source is not None and doc[source[0] : source[1]].root.dep_ == "poss"
 
 
 def dates(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:

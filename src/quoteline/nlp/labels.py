@@ -16,7 +16,7 @@ Gender = Literal["m", "f"]
 GENDERS: tuple[Gender, ...] = get_args(Gender)
 
 # Number and gender of a pronoun (column 2 of pronouns.txt).
-PronounClass = Literal["m", "f", "pl", "any"]
+PronounClass = Literal["m", "f", "pl", "any", "first"]
 PRONOUN_CLASSES: tuple[PronounClass, ...] = get_args(PronounClass)
 
 # How a source mention was resolved to a speaker.

@@ -191,12 +191,21 @@ def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
 def _subject_before(view: DocView, start: int, end: int) -> tuple[int, int] | None:
     """The subject of the clause before a colon ("Trump said:" or "Trump:")."""
     toks = view.doc[start:end]
-    for tok in toks:
-        if tok.dep_ in {"nsubj", "nsubjpass"}:
-            poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
-            if poss is not None:  # "Her advice was blunt:" - she is the speaker
-                return poss.left_edge.i, poss.i + 1
-            return tok.left_edge.i, tok.i + 1
+    # A speech verb's subject ("Asked whether X were ..., he said:", "as X observed, Y was
+    # ...:"), else the main clause's, else the first.
+    subjects = [t for t in toks if t.dep_ in {"nsubj", "nsubjpass"}]
+    speaking = [t for t in subjects if is_cue(t.head) in BESIDE_QUOTES]
+    main = [t for t in subjects if t.head.dep_ == "ROOT"]
+    for tok in (speaking[-1:] or main[:1] or subjects[:1]):
+        poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
+        if poss is not None:  # "Her advice was blunt:" - she is the speaker
+            return poss.left_edge.i, poss.i + 1
+        return tok.left_edge.i, tok.i + 1
+    people = [t for t in toks if t.ent_type_ == "PERSON"]
+    line_start = start == 0 or "\n" in view.doc[start - 1].text
+    if people and line_start:  # "Bob Stoops on beating his brother, Mark:": the line's topic
+        ent = _entity_at(view, people[0].i)
+        return ent.start, ent.end
     names = [t for t in toks if t.ent_type_ in NAME_LABELS]
     if names and names[-1].i >= end - 4:
         ent = _entity_at(view, names[-1].i)
