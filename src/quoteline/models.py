@@ -18,6 +18,8 @@ Rule = Literal[
     "stance_adjective", "owned_noun", "light_verb_noun", "claim_noun",
     # a quotation whose cue is not in a content clause (nlp/uncued.py)
     "beside_cue", "colon", "dash", "continuation", "neighbour",
+    # what the page's layout attributes (nlp/layouts.py)
+    "answer", "post", "standalone",
 ]
 RULES: tuple[Rule, ...] = get_args(Rule)
 

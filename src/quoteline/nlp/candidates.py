@@ -36,6 +36,8 @@ class Candidate:
     title: str | None = None
     person: Person | None = None
     said: DateHit | None = None
+    own_date: DateHit | None = None  # the date the layout gives (a post's signature line)
+    verbatim: bool = False  # words rendered as said, without quotation marks (a Q&A answer)
     kind: QuoteKind | None = None  # set by the statements stage
     act: Act = "speech"  # set by the acts stage
     confidence: float = 0.0  # set by the score stage

@@ -21,6 +21,7 @@ from quoteline.nlp.attribution import find_attributions
 from quoteline.nlp.candidates import Candidate, DocState, DocView
 from quoteline.nlp.cued import from_cues
 from quoteline.nlp.dates import DateHit, find_date
+from quoteline.nlp.layouts import LAYOUT_RULES, layouts
 from quoteline.nlp.lexicon import anaphoric_times, one_word_objects, pronouns
 from quoteline.nlp.mentions import label_lines
 from quoteline.nlp.nominal import nominal_attributions
@@ -34,6 +35,9 @@ from quoteline.nlp.uncued import uncued
 EDGE = " \t\r\n\u00a0,;:—–-"
 QUOTE_CHARS = "“”\"‘’«»„"
 WORD_RE = re.compile(r"\w+")
+
+TIME_DEPS = frozenset({"npadvmod", "prep", "advmod", "tmod", "obl"})
+CLAUSE_DEPS = frozenset({"relcl", "ccomp", "advcl", "xcomp", "parataxis", "conj", "csubj"})
 
 StageFn = Callable[[DocState, list[Candidate], ExtractOptions], list[Candidate]]
 
@@ -73,6 +77,11 @@ def quotes_without_cue(state: DocState, cands: list[Candidate],
                        opts: ExtractOptions) -> list[Candidate]:
     """Quotations no content took: a cue beside them, a colon or dash, a continuation, a neighbour."""
     return cands + uncued(state.view, cands, state.used, opts)
+
+
+def page_layouts(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
+    """Q&A answers, embedded posts with their signature lines, and lone quotation paragraphs."""
+    return layouts(state.view, cands, opts)
 
 
 def dedupe(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
@@ -174,29 +183,68 @@ def dates(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list
 def _said_on(
     view: DocView, c: Candidate, published: dt.date | None, last: DateHit | None
 ) -> DateHit | None:
+    if c.rule in LAYOUT_RULES:
+        return c.own_date  # a post's signature, a transcript's date line, or nothing
     if c.inherit is not None:
         return root(c).said
     toks = _context_tokens(view, c)
-    context = " ".join(t.lower_ for t in toks)
-    if last is not None and any(p in context for p in anaphoric_times()):
-        return DateHit(last.day, next(p for p in anaphoric_times() if p in context))
+    context = f" {' '.join(t.lower_ for t in toks)} "  # whole words: "at the Times" is no time
+    found = next((p for p in anaphoric_times() if f" {p} " in context), None)
+    if last is not None and found is not None:
+        return DateHit(last.day, found)
     return find_date(toks, published)
 
 
 def _context_tokens(view: DocView, c: Candidate) -> list[Token]:
-    """The words around the cue that can date the statement (never the statement itself)."""
+    """The words the grammar ties to the cue that can date the statement: its adverbs and
+    prepositional phrases ("said late on Tuesday", "said in a release Wednesday"), those it
+    shares with the verb it is coordinated with ("today reported X but warned Y"), never the
+    statement itself, nor a clause about something else ("Sood, who took charge on January 1,
+    said")."""
     if c.neighbour is not None:
         return list(view.doc[c.neighbour[0] : c.neighbour[1]])
-    if c.cue_tok is None:
+    cue = c.cue_tok
+    if cue is None:
         return []
     cs, ce = view.tokens_of(c.start, c.end)
-    sent = sentence(c.cue_tok)
-    sub = {t.i for t in c.cue_tok.subtree} | {t.i for t in c.cue_tok.children}
-    head = c.cue_tok.head
-    if c.cue_tok.dep_ in {"parataxis", "ccomp"} and head.i != c.cue_tok.i:
-        sub |= {t.i for t in head.children if t.dep_ in {"npadvmod", "prep"} and t.i > c.cue_tok.i}
-    return [view.doc[i] for i in sorted(sub)
+    sent = sentence(cue)
+    keep = _time_words(cue, lambda t: True)
+    for part in _occasions(cue):  # "Speaking in New York last Wednesday, X said"
+        keep |= _time_words(part, lambda t: True)
+    if cue.dep_ == "conj":
+        keep |= _time_words(cue.head, lambda t: t.i < cue.head.i)  # said before the verb
+    if cue.dep_ in {"parataxis", "ccomp"} and cue.head.i != cue.i:
+        keep |= _time_words(cue.head, lambda t: t.i > cue.i)
+    return [view.doc[i] for i in sorted(keep)
             if not cs <= i < ce and sent.start <= i < sent.end and not view.in_quote(view.doc[i].idx)]
+
+
+def _time_words(verb: Token, where: Callable[[Token], bool]) -> set[int]:
+    """Indices of the verb's adverbial dependents (the ones ``where`` keeps) and their words,
+    without the clauses inside them."""
+    out: set[int] = set()
+    for child in verb.children:
+        if child.dep_ in TIME_DEPS and where(child):
+            out |= {t.i for t in child.subtree if not _in_clause(t, child)}
+    return out
+
+
+def _occasions(cue: Token) -> list[Token]:
+    """Participles that say where the words were said: the cue's own ("Speaking in New York,
+    X said") and its subject's ("X, speaking at the same press conference, said")."""
+    subjects = [c for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    near = [c for c in cue.children if c.dep_ == "advcl"]
+    near += [c for s in subjects for c in s.children if c.dep_ in {"acl", "advcl"}]
+    return [t for t in near if t.tag_ == "VBG"]
+
+
+def _in_clause(tok: Token, top: Token) -> bool:
+    """True when ``tok`` lies in a clause below ``top`` ("a meeting that ended on Monday")."""
+    while tok.i != top.i:
+        if tok.dep_ in CLAUSE_DEPS:
+            return True
+        tok = tok.head
+    return False
 
 
 def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
@@ -208,7 +256,7 @@ def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) ->
         c.start, c.end = _strip(view.text, c.start, c.end)
         if c.end <= c.start:
             continue
-        c.kind = _kind(view, c.start, c.end)
+        c.kind = "direct" if c.verbatim else _kind(view, c.start, c.end)
         if c.kind == "direct" or _statement(view, c.start, c.end):
             out.append(c)
     return out
@@ -242,6 +290,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("cues", cues, ("attribution.py", "nominal.py")),
     Stage("cue_content", cue_content, ("cued.py",)),
     Stage("quotes_without_cue", quotes_without_cue, ("uncued.py",)),
+    Stage("layouts", page_layouts, ("layouts.py",)),
     Stage("dedupe", dedupe, ("engine.py",)),
     Stage("nested", nested, ("engine.py",)),
     Stage("speakers", speakers, ("speakers.py",)),

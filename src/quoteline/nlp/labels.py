@@ -9,7 +9,7 @@ CueClass = Literal["speech", "report", "belief", "intent", "attitude", "direct"]
 CUE_CLASSES: tuple[CueClass, ...] = get_args(CueClass)
 
 # How a candidate quote was tied to its source.
-How = Literal["cue", "colon", "dash", "continuation", "neighbour"]
+How = Literal["cue", "colon", "dash", "continuation", "neighbour", "layout"]
 
 # The gender a name, honorific or pronoun marks (column 2 of honorifics.txt, first_names.txt).
 Gender = Literal["m", "f"]

@@ -112,7 +112,11 @@ def _doubled(text: str) -> bool:
 def _not_name(tok: Token, label: str) -> bool:
     if tok.is_space or tok.is_punct or tok.text.islower():
         return True  # "Debenhams today", a stray line break
-    return label == PERSON and tok.i > 0 and _verb_form(tok.lower_)
+    if label != PERSON or tok.i == 0:
+        return False
+    before = tok.doc[tok.i - 1]
+    letters = tok.is_upper and len(tok) <= 4 and before.is_title  # "Praveen Sood IPS", "MD"
+    return letters or _verb_form(tok.lower_)
 
 
 def _verb_form(word: str) -> bool:
