@@ -43,6 +43,13 @@ class Candidate:
     confidence: float = 0.0  # set by the score stage
 
 
+def root(c: Candidate) -> Candidate:
+    """The candidate whose speaker and date ``c`` continues (``c`` itself when it has its own)."""
+    while c.inherit is not None:
+        c = c.inherit
+    return c
+
+
 class DocView:
     """Char/token geometry of one Doc, computed once; the quote marks once they are found."""
 

@@ -13,31 +13,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from quoteline.models import Quote, QuoteKind, Span
 from quoteline.nlp.acts import act_of
 from quoteline.nlp.attribution import find_attributions
-from quoteline.nlp.candidates import Candidate, DocState, DocView
+from quoteline.nlp.candidates import Candidate, DocState, DocView, root
 from quoteline.nlp.cued import from_cues
-from quoteline.nlp.dates import DateHit, find_date
-from quoteline.nlp.layouts import LAYOUT_RULES, layouts
-from quoteline.nlp.lexicon import anaphoric_times, one_word_objects, pronouns
+from quoteline.nlp.dates import DateHit
+from quoteline.nlp.layouts import layouts
+from quoteline.nlp.lexicon import one_word_objects, pronouns
 from quoteline.nlp.mentions import label_lines
 from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.options import ExtractOptions
-from quoteline.nlp.quotemarks import find_quote_spans, markup_spans
+from quoteline.nlp.quotemarks import find_quote_spans, markup_spans, paragraphs
 from quoteline.nlp.scoring import Features
-from quoteline.nlp.sents import sentence
 from quoteline.nlp.speakers import Person, SpeakerIndex
 from quoteline.nlp.uncued import uncued
+from quoteline.nlp.when import said_on
 
 EDGE = " \t\r\n\u00a0,;:—–-"
 QUOTE_CHARS = "“”\"‘’«»„"
 WORD_RE = re.compile(r"\w+")
-
-TIME_DEPS = frozenset({"npadvmod", "prep", "advmod", "tmod", "obl"})
-CLAUSE_DEPS = frozenset({"relcl", "ccomp", "advcl", "xcomp", "parataxis", "conj", "csubj"})
 
 StageFn = Callable[[DocState, list[Candidate], ExtractOptions], list[Candidate]]
 
@@ -129,13 +126,6 @@ def speakers(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> l
     return cands
 
 
-def root(c: Candidate) -> Candidate:
-    """The candidate whose speaker and date ``c`` continues (``c`` itself when it has its own)."""
-    while c.inherit is not None:
-        c = c.inherit
-    return c
-
-
 def resolution_order(cands: list[Candidate]) -> list[Candidate]:
     """Text order, except that a quote continuing a later one ("“A.⏎⏎“B,” she said.") comes
     right after the one it continues."""
@@ -173,78 +163,12 @@ def _possessor(doc: Doc, source: tuple[int, int] | None) -> bool:
 def dates(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
     """``said_on`` from the words around each cue, or the previous date ("at the time")."""
     last: DateHit | None = None
+    paras = paragraphs(state.view.text)
     for c in resolution_order(cands):
-        c.said = _said_on(state.view, c, state.published, last)
+        c.said = said_on(state.view, paras, c, state.published, last)
         if c.said is not None:
             last = c.said
     return cands
-
-
-def _said_on(
-    view: DocView, c: Candidate, published: dt.date | None, last: DateHit | None
-) -> DateHit | None:
-    if c.rule in LAYOUT_RULES:
-        return c.own_date  # a post's signature, a transcript's date line, or nothing
-    if c.inherit is not None:
-        return root(c).said
-    toks = _context_tokens(view, c)
-    context = f" {' '.join(t.lower_ for t in toks)} "  # whole words: "at the Times" is no time
-    found = next((p for p in anaphoric_times() if f" {p} " in context), None)
-    if last is not None and found is not None:
-        return DateHit(last.day, found)
-    return find_date(toks, published)
-
-
-def _context_tokens(view: DocView, c: Candidate) -> list[Token]:
-    """The words the grammar ties to the cue that can date the statement: its adverbs and
-    prepositional phrases ("said late on Tuesday", "said in a release Wednesday"), those it
-    shares with the verb it is coordinated with ("today reported X but warned Y"), never the
-    statement itself, nor a clause about something else ("Sood, who took charge on January 1,
-    said")."""
-    if c.neighbour is not None:
-        return list(view.doc[c.neighbour[0] : c.neighbour[1]])
-    cue = c.cue_tok
-    if cue is None:
-        return []
-    cs, ce = view.tokens_of(c.start, c.end)
-    sent = sentence(cue)
-    keep = _time_words(cue, lambda t: True)
-    for part in _occasions(cue):  # "Speaking in New York last Wednesday, X said"
-        keep |= _time_words(part, lambda t: True)
-    if cue.dep_ == "conj":
-        keep |= _time_words(cue.head, lambda t: t.i < cue.head.i)  # said before the verb
-    if cue.dep_ in {"parataxis", "ccomp"} and cue.head.i != cue.i:
-        keep |= _time_words(cue.head, lambda t: t.i > cue.i)
-    return [view.doc[i] for i in sorted(keep)
-            if not cs <= i < ce and sent.start <= i < sent.end and not view.in_quote(view.doc[i].idx)]
-
-
-def _time_words(verb: Token, where: Callable[[Token], bool]) -> set[int]:
-    """Indices of the verb's adverbial dependents (the ones ``where`` keeps) and their words,
-    without the clauses inside them."""
-    out: set[int] = set()
-    for child in verb.children:
-        if child.dep_ in TIME_DEPS and where(child):
-            out |= {t.i for t in child.subtree if not _in_clause(t, child)}
-    return out
-
-
-def _occasions(cue: Token) -> list[Token]:
-    """Participles that say where the words were said: the cue's own ("Speaking in New York,
-    X said") and its subject's ("X, speaking at the same press conference, said")."""
-    subjects = [c for c in cue.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    near = [c for c in cue.children if c.dep_ == "advcl"]
-    near += [c for s in subjects for c in s.children if c.dep_ in {"acl", "advcl"}]
-    return [t for t in near if t.tag_ == "VBG"]
-
-
-def _in_clause(tok: Token, top: Token) -> bool:
-    """True when ``tok`` lies in a clause below ``top`` ("a meeting that ended on Monday")."""
-    while tok.i != top.i:
-        if tok.dep_ in CLAUSE_DEPS:
-            return True
-        tok = tok.head
-    return False
 
 
 def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
@@ -294,7 +218,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("dedupe", dedupe, ("engine.py",)),
     Stage("nested", nested, ("engine.py",)),
     Stage("speakers", speakers, ("speakers.py",)),
-    Stage("dates", dates, ("dates.py",)),
+    Stage("dates", dates, ("when.py", "dates.py")),
     Stage("statements", statements, ("engine.py",)),
     Stage("acts", acts, ("acts.py",)),
     Stage("score", score, ("scoring.py",)),

@@ -20,19 +20,18 @@ import re
 from dataclasses import dataclass
 
 from quoteline.nlp.candidates import Candidate, DocView
-from quoteline.nlp.dates import DateHit, find_date
+from quoteline.nlp.dates import DateHit
 from quoteline.nlp.lexicon import months
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.quotemarks import QuoteSpan, paragraphs
+from quoteline.nlp.when import date_line
 
 ANSWER_LABEL = re.compile(r"(?:A|Answer)\s*[:.]\s*", re.IGNORECASE)
 QUESTION_LABEL = re.compile(r"(?:Q|Question)\s*[:.]", re.IGNORECASE)
 SIGNATURE = re.compile(
     r"\s[—–-]{1,2}\s*(?P<name>[^\s—–()@][^—–()@\n]{1,60}?)\s*\((?P<handle>@\w{1,40})\)\s*"
     r"(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\s*$")
-DATE_LINE = re.compile(r"^(?:(?:posted|published|updated|date)\s*:?\s*)?[\w .,:]{6,40}$", re.IGNORECASE)
 WORD_RE = re.compile(r"\w+")
-LAYOUT_RULES = frozenset({"answer", "post", "standalone"})
 
 
 @dataclass(slots=True)
@@ -44,7 +43,8 @@ class _Para:
 
 def layouts(view: DocView, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
     """``cands`` with the answers, posts and lone quotations the layout attributes."""
-    paras = [_Para(s, e, view.text[s:e]) for s, e in paragraphs(view.text)]
+    spans = paragraphs(view.text)
+    paras = [_Para(s, e, view.text[s:e]) for s, e in spans]
     found: list[Candidate] = []
     drop: list[tuple[int, int]] = []  # spans whose candidates the layout replaces
     for post in _posts(view, paras):
@@ -59,7 +59,7 @@ def layouts(view: DocView, cands: list[Candidate], opts: ExtractOptions) -> list
     lone = _standalone(view, paras, kept + found, opts)
     if qa is not None:  # a transcript: its loose quotations are dated like its answers
         for c in lone:
-            c.own_date = _date_line(view, paras, c.start)
+            c.own_date = date_line(view, spans, c.start)
     return kept + found + lone
 
 
@@ -105,7 +105,7 @@ def _qa(view: DocView, paras: list[_Para],
     first = pairs[0][0].start
     who = max((c for c in cands if c.end <= first and c.how == "cue"), key=lambda c: c.end,
               default=None)
-    day = _date_line(view, paras, first)
+    day = date_line(view, [(p.start, p.end) for p in paras], first)
     answers = [_answer(view, a, who, day) for _, a in pairs]
     return [c for c in answers if c is not None], [(q.start, q.end) for q, _ in pairs]
 
@@ -138,20 +138,6 @@ def _answer(view: DocView, p: _Para, who: Candidate | None,
     cand = Candidate(start, end, None, None, None, "layout", "answer", verbatim=True)
     cand.inherit, cand.own_date = who, day
     return cand
-
-
-def _date_line(view: DocView, paras: list[_Para], before: int) -> DateHit | None:
-    """The date of the last line before ``before`` that holds nothing but a date."""
-    for p in reversed([p for p in paras if p.end <= before]):
-        text = p.text.strip()
-        if not DATE_LINE.match(text) or not any(w.lower().rstrip(".") in months()
-                                                for w in text.split()):
-            continue
-        ts, te = view.tokens_of(p.start, p.end)
-        hit = find_date(list(view.doc[ts:te]), None)
-        if hit is not None:
-            return hit
-    return None
 
 
 # ---------------------------------------------------------------- lone quotations

@@ -139,6 +139,12 @@ def body_fits() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def event_nouns() -> frozenset[str]:
+    """Events whose end a statement can follow ("after the final whistle", "after the game")."""
+    return _words("event_nouns.txt")
+
+
+@functools.cache
 def cue_phrases() -> dict[str, frozenset[str]]:
     """Head lemma -> particles that make a multiword cue ("make" -> {"clear", "plain"})."""
     return _grouped("cue_phrases.txt")

@@ -114,9 +114,12 @@ def _not_name(tok: Token, label: str) -> bool:
         return True  # "Debenhams today", a stray line break
     if label != PERSON or tok.i == 0:
         return False
-    before = tok.doc[tok.i - 1]
-    letters = tok.is_upper and len(tok) <= 4 and before.is_title  # "Praveen Sood IPS", "MD"
-    return letters or _verb_form(tok.lower_)
+    return post_nominal(tok.text, tok.doc[tok.i - 1].text) or _verb_form(tok.lower_)
+
+
+def post_nominal(word: str, before: str) -> bool:
+    """"IPS" in "Praveen Sood IPS", "MD": letters after a name, no part of it."""
+    return word.isupper() and word.isalpha() and len(word) <= 4 and before.istitle()
 
 
 def _verb_form(word: str) -> bool:

@@ -26,7 +26,7 @@ from quoteline.nlp.lexicon import (
     role_key,
     roles,
 )
-from quoteline.nlp.mentions import named, named_in
+from quoteline.nlp.mentions import named, named_in, post_nominal
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.sents import sentence
 
@@ -92,6 +92,8 @@ def clean_name(text: str) -> str:
     role_words = roles()
     while len(words) > 1 and (words[0].lower() in titles or words[0].lower().rstrip(".") in role_words):
         words = words[1:]
+    while len(words) > 2 and post_nominal(words[-1], words[-2]):
+        words = words[:-1]  # "Praveen Sood IPS", "Muntu Davis MD"
     name = " ".join(words).strip(" ,;:—–-\"“”‘’")
     for p in possessive_endings():
         if name.endswith(p):
