@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from quoteline.cli.common import (
+    acts_option,
     db_option,
     model_option,
     open_existing,
@@ -20,7 +21,7 @@ from quoteline.cli.common import (
     store_name,
 )
 from quoteline.errors import QuotelineError, UsageError
-from quoteline.models import KINDS, parse_date
+from quoteline.models import KINDS, ActChoice, parse_date
 from quoteline.search import Filters, SearchRequest
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -164,10 +165,11 @@ def skips(db_url: str | None, limit: int | None, fmt: str) -> None:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="0..1",
               help="Only quotes extracted with at least this confidence.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@acts_option
 @_format_option(("table", "jsonl", "csv"), "table")
 def search(query: str, db_url: str | None, speaker: str | None, date_from: str | None,
            date_to: str | None, outlet: str | None, kind: str | None,
-           min_confidence: float | None, limit: int, fmt: str) -> None:
+           min_confidence: float | None, limit: int, acts: ActChoice, fmt: str) -> None:
     """Ranked full-text search over stored quotes.
 
     \b
@@ -177,12 +179,13 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
       quoteline search 'bridge "next year"' --speaker Smith --from 2024-01-01
       quoteline search inflation --format jsonl
       quoteline search "peace talks" --min-confidence 0.7 --format csv > talks.csv
+      quoteline search sanctions --acts all   # beliefs, intentions and stances too
     """
     from quoteline.cli.tables import print_quotes
     from quoteline.corpus.export import SEARCH_COLUMNS, search_row
 
     filters = Filters(speaker, _date(date_from, "--from"), _date(date_to, "--to"), outlet, kind,
-                      min_confidence=min_confidence)
+                      min_confidence=min_confidence, acts=acts)
     with open_existing(db_url) as store:
         result = store.search_page(SearchRequest(query, filters, limit))
         badges = store.altered_elsewhere(result.hits)
@@ -201,14 +204,16 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
 @click.command()
 @click.argument("name")
 @db_option
+@acts_option
 @_format_option(("table", "jsonl", "csv"), "table")
-def speaker(name: str, db_url: str | None, fmt: str) -> None:
+def speaker(name: str, db_url: str | None, acts: ActChoice, fmt: str) -> None:
     """Everything a speaker said, oldest first (by date said, else date published).
 
     \b
     Examples:
       quoteline speaker "Mark Milley"
       quoteline speaker Milley --format jsonl
+      quoteline speaker Milley --acts all   # what he believes or plans, too
     """
     from quoteline.cli.tables import print_quotes
     from quoteline.corpus.export import SEARCH_COLUMNS, search_row
@@ -218,7 +223,7 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
         if not found:
             raise QuotelineError(f"no speaker called {name!r} in {store_name(store.url)}; try "
                                  f"a surname, or quoteline search --speaker {name!r}")
-        timelines = [(info, store.timeline(info.speaker_id)) for info in found]
+        timelines = [(info, store.timeline(info.speaker_id, acts=acts)) for info in found]
     for info, hits in timelines:
         if fmt != "table":
             _emit((search_row(h) for h in hits), fmt, SEARCH_COLUMNS)
@@ -232,18 +237,20 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
 @click.command()
 @click.argument("cluster_id", type=int)
 @db_option
+@acts_option
 @_format_option(("table", "json"), "table")
-def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
+def cluster(cluster_id: int, db_url: str | None, acts: ActChoice, fmt: str) -> None:
     """All renderings of one quote cluster; a word diff where a rendering's words differ.
 
     \b
-    Example:
+    Examples:
       quoteline cluster 12 --db sqlite:///samples.db
+      quoteline cluster 12 --acts all
     """
     from quoteline.cli.tables import print_cluster
 
     with open_existing(db_url) as store:
-        view = store.cluster(cluster_id)
+        view = store.cluster(cluster_id, acts)
     if view is None:
         raise QuotelineError(f"no cluster {cluster_id}; list clusters with "
                              "quoteline export clusters")
@@ -259,7 +266,8 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
 @_format_option(("jsonl", "csv", "parquet"), "jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of stdout (needed for parquet; default WHAT.parquet).")
-def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None:
+@acts_option
+def export(what: str, db_url: str | None, fmt: str, output: Path | None, acts: ActChoice) -> None:
     """Export quotes, speakers or clusters as JSONL, CSV or Parquet.
 
     \b
@@ -268,13 +276,14 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None
       quoteline export quotes > quotes.jsonl
       quoteline export clusters --format csv > clusters.csv
       quoteline export quotes --format parquet --output quotes.parquet
+      quoteline export quotes --acts all > everything.jsonl
     """
     from quoteline.corpus.export import export_rows, require_parquet, write_parquet
 
     if fmt == "parquet":
         require_parquet()  # before anything else: no work is done that cannot be written
     with open_existing(db_url) as store:
-        rows, columns = export_rows(store, what)
+        rows, columns = export_rows(store, what, acts)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
         elif output:

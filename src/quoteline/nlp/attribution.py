@@ -45,6 +45,7 @@ FINITE = {"VBD", "VBZ", "VBP"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
+TIME_OPENERS = {"on", "late", "early", "last", "this", "next", "at"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
 
 
@@ -223,6 +224,7 @@ def _complement(tok: Token, cls: CueClass) -> tuple[tuple[int, int], Rule] | Non
         start, end = _span_of(best)
         if start > tok.i:
             end = _to_sentence_end(tok, end)
+            start = _after_time(tok.doc, start, end)
         return _ruled(trim(tok.doc, start, end), "complement")
     question = _asked_if(tok)
     if question is not None:
@@ -242,6 +244,16 @@ def _complement(tok: Token, cls: CueClass) -> tuple[tuple[int, int], Rule] | Non
     if named is not None:
         return named, "naming"
     return _object(tok)
+
+
+def _after_time(doc: Doc, start: int, end: int) -> int:
+    """"said on Wednesday they would ...": a date the parse hung on the clause dates the cue,
+    not what was said; the content starts after it."""
+    i = start
+    while i < end and (doc[i].ent_type_ in {"DATE", "TIME"} or (
+            doc[i].lower_ in TIME_OPENERS and i + 1 < end and doc[i + 1].ent_type_ in {"DATE", "TIME"})):
+        i += 1
+    return i if i > start and end - i >= 3 else start
 
 
 def _asked_if(tok: Token) -> tuple[int, int] | None:

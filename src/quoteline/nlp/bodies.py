@@ -105,13 +105,16 @@ class Bodies:
         return _name(run) if len(run) > 1 else _name(span)
 
     def _nearest(self, noun: str, at: int, fitting_only: bool) -> str | None:
-        """The body named last before ``at`` whose name fits ``noun``, else (unless
-        ``fitting_only``: a bare "police said") the last of any."""
+        """The body named last before ``at`` whose name fits ``noun``; for a noun no list
+        fits ("the firm"), unless ``fitting_only`` (a bare "police said"), the last of any."""
         k = bisect.bisect_right(self._ends, at)
         fits = body_fits().get(noun, frozenset())
         before = self.orgs[:k][::-1]
         fitting = [e for e in before if any(t.lower_ in fits for t in e)]
-        found = fitting or ([] if fitting_only else before)
+        # "the union" is no newspaper: a noun with names that fit takes one of those or none,
+        # unless any name can fit it too ("*": most companies are named without "Inc.")
+        strict = fitting_only or (bool(fits) and "*" not in fits)
+        found = fitting or ([] if strict else before)
         return _name(found[0]) if found else None
 
     def _acronym(self, tok: Token) -> str | None:

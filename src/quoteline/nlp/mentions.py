@@ -20,6 +20,9 @@ from quoteline.nlp.sents import entities
 
 PERSON, BODY = "PERSON", "BODY"
 BODY_LABELS = {"ORG", "NORP", "GPE"}
+# Labels of names that are surely no missed person ("Harbor City" a place, "Monday" a date).
+KNOWN_LABELS = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "DATE", "TIME", "MONEY",
+                "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "EVENT", "LANGUAGE", "LAW"}
 _KEY = "quoteline.named"
 LABEL_RE = re.compile(r"\s*([^:\n]{1,40}):")
 
@@ -43,12 +46,46 @@ def named(doc: Doc) -> tuple[Named, ...]:
     if found is None:
         chrome = label_lines(doc.text)
         ents = [e for e in entities(doc) if e.label_ == PERSON or e.label_ in BODY_LABELS]
+        ents = sorted(ents + _missed_people(doc), key=lambda e: e.start)
         surnames = {e[-1].lower_ for e in ents if e.label_ == PERSON and len(e) > 1}
         bodies = {e.text.lower() for e in ents if e.label_ in BODY_LABELS} - surnames
         found = tuple(n for e in ents if not _in(chrome, e.start_char)
                       and (n := _repair(e, surnames, bodies)) is not None)
         doc.user_data[_KEY] = found
     return found
+
+
+def _missed_people(doc: Doc) -> list[Span]:
+    """Names the model left out or called something else ("Gregory Hale" as a work of art,
+    "Sofia Reyes broke the record" as nothing): two or three capitalised proper nouns, no
+    body's word, with a known first name or as a clause's subject."""
+    out: list[Span] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and _name_word(doc[j]):
+            j += 1
+        if j - i >= 2 and _missed_name(doc[i:j]):
+            out.append(Span(doc, i, j, label=PERSON))
+        i = max(j, i + 1)
+    return out
+
+
+def _name_word(tok: Token) -> bool:
+    return (tok.pos_ == "PROPN" and tok.is_alpha and tok.is_title
+            and tok.ent_type_ not in KNOWN_LABELS and tok.lower_ not in org_words())
+
+
+def _missed_name(span: Span) -> bool:
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    if after is not None and _name_word_any(after):
+        return False  # part of a longer run of capitals: a title or a place
+    subject = span.root.dep_ in {"nsubj", "nsubjpass"}
+    return span[0].lower_ in first_names() or subject
+
+
+def _name_word_any(tok: Token) -> bool:
+    return tok.pos_ == "PROPN" and tok.is_title
 
 
 def named_in(doc: Doc, start: int, end: int) -> list[Named]:

@@ -83,6 +83,8 @@ def _context_tokens(view: DocView, c: Candidate) -> list[Token]:
     cs, ce = view.tokens_of(c.start, c.end)
     sent = sentence(cue)
     keep = _time_words(cue, lambda t: True)
+    if cue.i < cs <= cue.i + 6:  # "said on Wednesday they would ...": the words in between
+        keep |= set(range(cue.i + 1, cs))
     for part in _occasions(cue):  # "Speaking in New York last Wednesday, X said"
         keep |= _time_words(part, lambda t: True)
     if cue.dep_ == "conj":
