@@ -140,6 +140,8 @@ def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
     if c.inherit is not None:
         r = root(c)
         c.speaker, c.title, c.person = r.speaker, r.title, r.person
+        if c.how == "continuation":
+            c.source = r.source  # “A,” he said. “B.”: B's speaker is mentioned as "he" too
     elif c.source is not None:
         res = index.resolve(c.source[0], c.source[1], salient)
         c.speaker, c.title, c.person = res.speaker, res.title, res.person
