@@ -241,8 +241,12 @@ def test_day_is_said_on_else_published_for_old_and_new_rows(store_url: str) -> N
                      " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
         s.db.execute("INSERT INTO schema_version VALUES (1, 'init', '2024-01-01')")
         s.save_speaker(1, "Jane Smith", [], [])
-        put(s, "old", [quote("dated", said_on=D(2023, 5, 5)), quote("undated", start=6)],
-            published=D(2024, 3, 1), speaker_id=1)
+        row, _ = put(s, "old", [], published=D(2024, 3, 1), speaker_id=1)
+        for text, start, said in (("dated", 0, D(2023, 5, 5)), ("undated", 6, None)):
+            # the columns of a version-1 store (today's writer also fills later ones)
+            s.db.execute("INSERT INTO quotes (article_id, start_char, end_char, text, kind,"
+                         " speaker, speaker_id, said_on, confidence) VALUES (?,?,?,?,?,?,?,?,?)",
+                         (row, start, start + len(text), text, "direct", "Jane Smith", 1, said, 0.9))
     with open_store(store_url) as s:  # migrates to the latest version
         put(s, "new", [quote("fresh")], published=D(2024, 4, 4), speaker_id=1)
         days = {r["text"]: str(r["day"]) for r in s.db.query("SELECT text, day FROM quotes")}

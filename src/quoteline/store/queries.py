@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from quoteline.models import parse_date
+from quoteline.models import ActChoice, parse_date
 from quoteline.search import (
     Filters,
     Query,
@@ -37,7 +37,7 @@ QUOTE_COLUMNS = (
     "q.id AS quote_id, a.input_id AS article_id, a.id AS article_row, a.url, a.outlet, a.published, a.title,"
     " q.start_char, q.end_char, q.text, q.kind, q.speaker, q.speaker_id,"
     " s.name AS speaker_name, q.speaker_title, q.cue, q.said_on, q.said_on_basis,"
-    " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff"
+    " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff, q.act, q.rule"
 )
 QUOTE_JOINS = ("JOIN articles a ON a.id = q.article_id"
                " LEFT JOIN speakers s ON s.id = q.speaker_id")
@@ -58,6 +58,7 @@ def hit_from_row(r: Row) -> QuoteHit:
         rendering=r["rendering"], similarity=r["similarity"],
         diff=json.loads(r["diff"]) if r["diff"] else None,
         score=float(score) if score is not None else None, article_row=r.get("article_row"),
+        act=r.get("act") or "speech", rule=r.get("rule"),
     )
 
 
@@ -299,7 +300,14 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
         w.params.append(f.min_confidence)
     if f.flag:
         w.clauses.append(quote_flag_clause(f.flag))
+    if f.acts != "all":
+        w.clauses.append(act_clause(f.acts))
     return w
+
+
+def act_clause(acts: ActChoice) -> str:
+    """SQL (on q = quotes) keeping the quotes of the acts asked for: statements, or all."""
+    return "1 = 1" if acts == "all" else "q.act = 'speech'"
 
 
 def _word(value: str) -> str:
@@ -354,9 +362,11 @@ def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
     return {key: count.most_common(1)[0][0] for key, count in forms.items()}
 
 
-def timeline(db: Db, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
+def timeline(db: Db, speaker_id: int, limit: int | None = None,
+             acts: ActChoice = "speech") -> list[QuoteHit]:
     """Everything a speaker said, oldest first, by said_on (else the article's date)."""
     sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.speaker_id = ?"
+           f" AND {act_clause(acts)}"
            " ORDER BY q.day IS NULL, q.day, q.id")  # undated last, on both backends
     params: list[Any] = [speaker_id]
     if limit:
@@ -406,14 +416,16 @@ UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text,",
                          " u.cluster_id, u.rendering, u.similarity, u.diff"))
 
 
-def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:
-    """A cluster with every rendering (unit): the reference first, then by date."""
+def cluster_view(db: Db, cluster_id: int, acts: ActChoice = "speech") -> ClusterView | None:
+    """A cluster with every rendering (unit, of the acts asked for): the reference first,
+    then by date."""
     row = db.one("SELECT * FROM clusters WHERE id = ?", (cluster_id,))
     if row is None:
         return None
     hits = [hit_from_row(r) for r in db.query(
         f"SELECT {UNIT_COLUMNS} FROM units u JOIN quotes q ON q.id = u.quote_id {QUOTE_JOINS}"
-        " WHERE u.cluster_id = ? ORDER BY coalesce(a.published, q.said_on), u.id", (cluster_id,))]
+        f" WHERE u.cluster_id = ? AND {act_clause(acts)}"
+        " ORDER BY coalesce(a.published, q.said_on), u.id", (cluster_id,))]
     hits.sort(key=lambda h: h.rendering != "reference")
     return ClusterView(int(row["id"]), row["reference_quote_id"], row["speaker_id"],
                        row["first_outlet"], parse_date(row["first_published"]), tuple(hits),
@@ -441,9 +453,10 @@ def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1,
 
 
 # ------------------------------------------------------------------ export, skips, stats
-def iter_quotes(db: Db) -> Iterator[QuoteHit]:
-    """Every stored quote, in store order."""
-    for r in db.stream(f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} ORDER BY q.id"):
+def iter_quotes(db: Db, acts: ActChoice = "speech") -> Iterator[QuoteHit]:
+    """Every stored quote of the acts asked for, in store order."""
+    for r in db.stream(f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE {act_clause(acts)}"
+                       " ORDER BY q.id"):
         yield hit_from_row(r)
 
 

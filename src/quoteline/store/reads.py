@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from quoteline.models import parse_date
+from quoteline.models import ActChoice, parse_date
 from quoteline.store.db import Db
 from quoteline.store.queries import (
     QUOTE_COLUMNS,
     QUOTE_FROM,
+    act_clause,
     bounded_count,
     hit_from_row,
     iter_clusters,
@@ -63,9 +64,10 @@ def speaker_histogram(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
 
 def speaker_quotes(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
                    date_to: dt.date | None = None, limit: int = 20,
-                   offset: int = 0) -> SearchResult:
-    """A speaker's quotes, newest first (by said_on, else published), within the dates."""
-    clauses, params = ["q.speaker_id = ?"], [speaker_id]
+                   offset: int = 0, acts: ActChoice = "speech") -> SearchResult:
+    """A speaker's quotes (of the acts asked for), newest first (by said_on, else published),
+    within the dates."""
+    clauses, params = ["q.speaker_id = ?", act_clause(acts)], [speaker_id]
     for value, op in ((date_from, ">="), (date_to, "<=")):
         if value:
             clauses.append(f"q.day {op} ?")
@@ -80,9 +82,12 @@ def speaker_quotes(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
     return replace(count, hits=hits)
 
 
-def latest_quotes(db: Db, limit: int, offset: int = 0) -> list[QuoteHit]:
-    """The quotes added last (by store id: instant at any size, unlike a sort by date)."""
-    sql = f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} ORDER BY q.id DESC LIMIT ? OFFSET ?"
+def latest_quotes(db: Db, limit: int, offset: int = 0,
+                  acts: ActChoice = "speech") -> list[QuoteHit]:
+    """The quotes (of the acts asked for) added last (by store id: instant at any size,
+    unlike a sort by date)."""
+    sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE {act_clause(acts)}"
+           " ORDER BY q.id DESC LIMIT ? OFFSET ?")
     return [hit_from_row(r) for r in db.query(sql, (limit, offset))]
 
 

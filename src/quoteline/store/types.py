@@ -44,6 +44,8 @@ class QuoteHit:
     title: str | None = None
     score: float | None = None
     article_row: int | None = None  # the article's store id (what /articles/{id} takes)
+    act: str = "speech"  # speech, or thought (a belief, intention or stance ascribed)
+    rule: str | None = None  # the extraction rule that found it (None: stored before rules)
 
     @property
     def when(self) -> dt.date | None:
@@ -61,7 +63,7 @@ class QuoteHit:
             "cue": self.cue, "said_on": iso(self.said_on), "said_on_basis": self.said_on_basis,
             "confidence": self.confidence, "cluster": self.cluster, "rendering": self.rendering,
             "similarity": self.similarity, "diff": self.diff, "score": self.score,
-            "article_row": self.article_row,
+            "article_row": self.article_row, "act": self.act, "rule": self.rule,
         }
 
 

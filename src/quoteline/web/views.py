@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from quoteline.corpus.export import SEARCH_COLUMNS, csv_text, search_row
 from quoteline.errors import StoreError
-from quoteline.models import KINDS
+from quoteline.models import ACT_CHOICES, KINDS, ActChoice
 from quoteline.search import Filters, SearchRequest, request_problem
 from quoteline.store import QuoteHit, SearchResult, Store
 from quoteline.web.context import QueryTimeout, Web, wants_json, web_of
@@ -51,6 +51,9 @@ Kind = Annotated[str, Query(max_length=16, description="direct, mixed or indirec
                             json_schema_extra={"enum": ["", *KINDS]})]
 Fraction = Annotated[str, Query(max_length=32, description="a number from 0 to 1 (empty: none)",
                                 json_schema_extra={"pattern": FRACTION})]
+Acts = Annotated[str, Query(max_length=8, description="speech (statements, the default) or "
+                            "all (beliefs, intentions and stances too)",
+                            json_schema_extra={"enum": list(ACT_CHOICES)})]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 
@@ -90,6 +93,14 @@ def _kind(value: str) -> str | None:
     return value or None
 
 
+def _acts(value: str) -> ActChoice:
+    """``speech`` or ``all``; HTTP 400 otherwise."""
+    for choice in ACT_CHOICES:
+        if value == choice:
+            return choice
+    raise HTTPException(400, "acts: speech (statements) or all (thoughts too)")
+
+
 def _paging(page: int, per_page: int, result: SearchResult) -> Paging:
     """Paging for a result fetched with one row more than a page (so it knows of a next)."""
     return Paging(page, per_page, len(result.hits) > per_page, result.total, result.exact)
@@ -119,18 +130,20 @@ def home() -> Response:
 def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: Short = "",
                   date_from: Annotated[Day, Query(alias="from")] = "", to: Day = "",
                   kind: Kind = "", min_confidence: Fraction = "", page: PageNo = 1,
-                  per_page: PerPage = 20) -> Response:
+                  per_page: PerPage = 20, acts: Acts = "speech") -> Response:
     """Full-text search with facets (speaker, outlet, date range, kind, confidence), paginated
-    (the CSV twin holds the first 1,000 results and ignores paging)."""
+    (the CSV twin holds the first 1,000 results and ignores paging); statements only unless
+    acts=all."""
     web = web_of(request)
     filters = Filters(speaker.strip() or None, _day(date_from, "from"), _day(to, "to"),
                       outlet.strip() or None, _kind(kind),
-                      min_confidence=_fraction(min_confidence, "min_confidence"))
+                      min_confidence=_fraction(min_confidence, "min_confidence"),
+                      acts=_acts(acts))
     as_csv = request.url.path.endswith(".csv")
     size, page = (CSV_ROWS, 1) if as_csv else (per_page, page)
-    browsing = not q.strip() and filters == Filters()
+    browsing = not q.strip() and filters == Filters(acts=filters.acts)
     with web.reading() as store:
-        result = _browse(web, store, size, page) if browsing else store.search_page(
+        result = _browse(web, store, size, page, filters.acts) if browsing else store.search_page(
             SearchRequest(q, filters, size + 1, (page - 1) * size))
         hits = result.hits[:size]
         badges = store.altered_elsewhere(hits)
@@ -138,7 +151,8 @@ def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: S
         return _csv(hits, badges)
     params = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": to,
               "kind": kind, "min_confidence": min_confidence,
-              "per_page": per_page if per_page != 20 else None}
+              "per_page": per_page if per_page != 20 else None,
+              "acts": acts if acts != "speech" else None}
     paging = _paging(page, size, result)
     if wants_json(request):
         return JSONResponse(_listing("/quotes.json", params, paging, result, hits,
@@ -148,9 +162,9 @@ def search_quotes(request: Request, q: Text = "", speaker: Short = "", outlet: S
                     browsing=browsing, title="Search quotes" if not q else f"“{q}”: search")
 
 
-def _browse(web: Web, store: Store, size: int, page: int) -> SearchResult:
+def _browse(web: Web, store: Store, size: int, page: int, acts: ActChoice) -> SearchResult:
     """The latest quotes (nothing asked yet), counted from the cached store totals."""
-    hits = store.latest_quotes(size + 1, (page - 1) * size)
+    hits = store.latest_quotes(size + 1, (page - 1) * size, acts)
     stats = _facets(web)["stats"]
     if stats is None:  # the counts were too slow: say only what the page shows
         return SearchResult(tuple(hits), (page - 1) * size + len(hits), exact=False)
@@ -214,11 +228,12 @@ def quote_page(request: Request, quote_id: Id) -> Response:
 @twin("/speakers/{speaker_id:int}", summary="One speaker")
 def speaker_page(request: Request, speaker_id: Id, q: Text = "",
                  date_from: Annotated[Day, Query(alias="from")] = "", to: Day = "",
-                 page: PageNo = 1, per_page: PerPage = 20) -> Response:
-    """Aliases, titles, a timeline chart and the speaker's quotes (searchable within)."""
+                 page: PageNo = 1, per_page: PerPage = 20, acts: Acts = "speech") -> Response:
+    """Aliases, titles, a timeline chart and the speaker's quotes (searchable within;
+    statements only unless acts=all)."""
     web = web_of(request)
     filters = Filters(date_from=_day(date_from, "from"), date_to=_day(to, "to"),
-                      speaker_id=speaker_id)
+                      speaker_id=speaker_id, acts=_acts(acts))
     req = SearchRequest(q, filters, per_page + 1, (page - 1) * per_page)
     with web.reading() as store:
         info = store.speaker(speaker_id)
@@ -229,7 +244,8 @@ def speaker_page(request: Request, speaker_id: Id, q: Text = "",
         hits = result.hits[:per_page]
         badges = store.altered_elsewhere(hits)
     params = {"q": q, "from": date_from, "to": to,
-              "per_page": per_page if per_page != 20 else None}
+              "per_page": per_page if per_page != 20 else None,
+              "acts": acts if acts != "speech" else None}
     base = f"/speakers/{speaker_id}"
     paging = _paging(page, per_page, result)
     if wants_json(request):
@@ -252,7 +268,7 @@ def _speaker_result(store: Store, req: SearchRequest) -> SearchResult:
     f = req.filters
     assert f.speaker_id is not None
     return store.speaker_quotes(f.speaker_id, date_from=f.date_from, date_to=f.date_to,
-                                limit=req.limit, offset=req.offset)
+                                limit=req.limit, offset=req.offset, acts=f.acts)
 
 
 # ---------------------------------------------------------------- cluster
