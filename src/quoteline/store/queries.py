@@ -110,6 +110,34 @@ def search(db: Db, req: SearchRequest) -> SearchResult:
     return SearchResult(tuple(hit_from_row(r) for r in rows), total, total < CANDIDATES)
 
 
+def ranked_ids(db: Db, req: SearchRequest) -> tuple[list[int], bool]:
+    """The ids of every candidate of a search in rank order (at most CANDIDATES: best first;
+    newest first without words), and whether that is all of them. For grouping a search by
+    statement; a request with a problem has none."""
+    if request_problem(req):
+        return [], True
+    query = parse_query(req.text)
+    if query.empty:
+        w = _filters(db, req.filters, facets=False)
+        joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
+        order = "q.day DESC, q.id DESC" if w.clauses else "q.id DESC"  # nothing asked: latest
+        rows = db.query(f"SELECT q.id FROM quotes q{joins} {w.sql()} ORDER BY {order} LIMIT ?",
+                        [*w.params, CANDIDATES])
+        ids = [int(r["id"]) for r in rows]
+        return ids, len(ids) < CANDIDATES
+    if db.dialect == "sqlite":
+        weighed = _weighed(db, query)
+        if weighed != query:
+            ranked = [i for i, _ in _sqlite_ranked(db, query, weighed, req.filters)]
+            return ranked, len(ranked) < CANDIDATES
+        sql, params = _sqlite_candidates(db, query, req.filters)
+    else:
+        sql, params = _pg_candidates(db, to_tsquery(query), req.filters)
+    ids = [int(r["id"]) for r in db.query(
+        f"SELECT id FROM ({sql}) c ORDER BY score DESC, id DESC", params)]
+    return ids, len(ids) < CANDIDATES
+
+
 def _unranked(db: Db, f: Filters, limit: int, offset: int) -> SearchResult:
     """Quotes matching the filters alone, newest first, and how many (counted up to a cap)."""
     w = _filters(db, f, facets=False)
@@ -319,8 +347,8 @@ def speaker_ids(db: Db, name: str) -> list[int]:
 
 
 def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
-    """One speaker with aliases, titles (with the capitals the articles gave them) and
-    quote count."""
+    """One speaker with aliases, titles (with the capitals the articles gave them), and how
+    many quotes (reports) and statements (distinct clusters) are theirs."""
     row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
     if row is None:
         return None
@@ -328,18 +356,21 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
         "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (speaker_id,))]
     titles = [r["title"] for r in db.query(
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
-    cased = _cased_titles(db, speaker_id) if titles else {}
-    n = db.scalar("SELECT count(*) AS n FROM quotes WHERE speaker_id = ?", (speaker_id,))
-    title = cased.get(_fold(row["title"]), row["title"]) if row["title"] else None
+    cased = cased_titles(db, speaker_id) if titles else {}
+    counts = db.one("SELECT count(*) AS n, count(DISTINCT coalesce(cluster_id, -id)) AS k"
+                    " FROM quotes WHERE speaker_id = ?", (speaker_id,)) or {}
+    title = cased.get(fold_title(row["title"]), row["title"]) if row["title"] else None
     return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
-                       tuple(cased.get(_fold(t), t) for t in titles), int(n or 0))
+                       tuple(cased.get(fold_title(t), t) for t in titles), int(counts.get("n") or 0),
+                       int(counts.get("k") or 0))
 
 
-def _fold(text: str) -> str:
+def fold_title(text: str) -> str:
+    """A title as compared: case-folded, spaces folded."""
     return " ".join(text.casefold().split())
 
 
-def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
+def cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
     """Folded title -> its most frequent form as written in the speaker's quotes (the first
     ``sample`` of them, so the cost is bounded): speakers keep titles folded for matching,
     pages show them as written."""
@@ -347,7 +378,7 @@ def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
     for r in db.query("SELECT t FROM (SELECT speaker_title AS t FROM quotes"
                       " WHERE speaker_id = ? LIMIT ?) s WHERE t IS NOT NULL",
                       (speaker_id, sample)):
-        forms.setdefault(_fold(str(r["t"])), Counter())[r["t"]] += 1
+        forms.setdefault(fold_title(str(r["t"])), Counter())[r["t"]] += 1
     return {key: count.most_common(1)[0][0] for key, count in forms.items()}
 
 

@@ -1,0 +1,183 @@
+"""Statements, not renderings: quotes grouped by the cluster they render, so that words said
+once and reported by four outlets count once ("said once, reported by 4 outlets"), with the
+renderings folded under the statement.
+
+A speaker's statements are read from the index on (speaker_id, cluster_id, day), so their cost
+is that speaker's quotes, as for the timeline; a search grouped by statement groups the search's
+own candidates (at most ``CANDIDATES``), so it costs what the search costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from quoteline.models import parse_date
+from quoteline.search import Filters, SearchRequest, request_problem
+from quoteline.store.browse import MAX_IDS, cluster_outlets, has_column
+from quoteline.store.db import Db, Row
+from quoteline.store.queries import (
+    CANDIDATES,
+    QUOTE_COLUMNS,
+    QUOTE_FROM,
+    QUOTE_JOINS,
+    hit_from_row,
+    ranked_ids,
+)
+from quoteline.store.types import QuoteHit, Statement, StatementResult
+
+RENDERINGS_SHOWN = 25  # renderings read for each statement on a page (the rest: its page)
+Lead = tuple[int | None, int]  # (cluster id or None, the quote shown for the statement)
+
+
+def statements_for(db: Db, leads: Sequence[Lead]) -> list[Statement]:
+    """The statements of ``leads`` (in that order), each with its renderings and counts."""
+    if not leads:
+        return []
+    hits = _hits(db, [qid for _, qid in leads])
+    clusters = sorted({c for c, _ in leads if c is not None})
+    info = _cluster_rows(db, clusters)
+    shown = _renderings(db, clusters)
+    outlets = cluster_outlets(db, clusters)
+    out = []
+    for cluster, qid in leads:
+        lead = hits.get(qid)
+        if lead is None:
+            continue
+        if cluster is None:
+            out.append(Statement(None, lead, (lead,), 1, 1, int(lead.rendering == "altered"),
+                                 lead.outlet, lead.published))
+            continue
+        renderings = shown.get(cluster, [lead])
+        # The statement's words are its reference's (as linking chose them), when it is read.
+        lead = next((r for r in renderings if r.rendering == "reference"), lead)
+        out.append(_statement(cluster, lead, renderings, info.get(cluster),
+                              outlets.get(cluster, 1)))
+    return out
+
+
+def _statement(cluster: int, lead: QuoteHit, renderings: list[QuoteHit], row: Row | None,
+               outlets: int) -> Statement:
+    if row is None:  # a cluster with no row of its own (one rendering, not kept)
+        return Statement(cluster, lead, tuple(renderings), len(renderings), outlets,
+                         sum(r.rendering == "altered" for r in renderings), lead.outlet,
+                         lead.published)
+    return Statement(cluster, lead, tuple(renderings), int(row["size"]), outlets,
+                     int(row["altered"]), row["first_outlet"],
+                     parse_date(row["first_published"]), int(row.get("misattributed") or 0))
+
+
+def _hits(db: Db, ids: Sequence[int]) -> dict[int, QuoteHit]:
+    ids = list(ids)[:MAX_IDS]
+    marks = ", ".join("?" for _ in ids)
+    return {int(r["quote_id"]): hit_from_row(r) for r in db.query(
+        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.id IN ({marks})", ids)}
+
+
+def _cluster_rows(db: Db, ids: Sequence[int]) -> dict[int, Row]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    flag = ", misattributed" if has_column(db, "clusters", "misattributed") else ""
+    return {int(r["id"]): r for r in db.query(
+        f"SELECT id, size, altered, first_outlet, first_published{flag} FROM clusters"
+        f" WHERE id IN ({marks})", list(ids))}
+
+
+def _renderings(db: Db, clusters: Sequence[int]) -> dict[int, list[QuoteHit]]:
+    """cluster id -> its first RENDERINGS_SHOWN renderings, first published first."""
+    if not clusters:
+        return {}
+    marks = ", ".join("?" for _ in clusters)
+    window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
+              f" FROM quotes WHERE cluster_id IN ({marks})")
+    rows = db.query(f"SELECT {QUOTE_COLUMNS} FROM ({window}) w JOIN quotes q ON q.id = w.id"
+                    f" {QUOTE_JOINS} WHERE w.rn <= ?", [*clusters, RENDERINGS_SHOWN])
+    out: dict[int, list[QuoteHit]] = {}
+    for hit in sorted((hit_from_row(r) for r in rows), key=_first_published):
+        if hit.cluster is not None:
+            out.setdefault(hit.cluster, []).append(hit)
+    return out
+
+
+def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
+    return hit.published or hit.said_on or dt.date.max, hit.quote_id
+
+
+# ---------------------------------------------------------------- a speaker's statements
+def _speaker_sql(date_from: dt.date | None, date_to: dt.date | None) -> tuple[str, list[Any]]:
+    """A speaker's statements: (g, lead, first_day), filtered by the day each was first said
+    (so a timeline bar and the list it opens agree)."""
+    having, params = [], []
+    for value, op in ((date_from, ">="), (date_to, "<=")):
+        if value:
+            having.append(f"min(day) {op} ?")
+            params.append(value)
+    sql = ("SELECT coalesce(cluster_id, -id) AS g, min(id) AS lead, min(day) AS first_day"
+           " FROM quotes WHERE speaker_id = ? GROUP BY coalesce(cluster_id, -id)"
+           + (" HAVING " + " AND ".join(having) if having else ""))
+    return sql, params
+
+
+def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, limit: int = 20,
+                       offset: int = 0) -> StatementResult:
+    """A speaker's statements, the latest first said first, and how many there are."""
+    req = SearchRequest("", Filters(date_from=date_from, date_to=date_to))
+    problem = request_problem(req)
+    if problem:
+        return StatementResult((), 0, problem=problem)
+    sql, params = _speaker_sql(date_from, date_to)
+    rows = db.query(f"{sql} ORDER BY first_day DESC NULLS LAST, lead DESC LIMIT ? OFFSET ?",
+                    [speaker_id, *params, limit, offset])
+    leads = [(_cluster_of(r["g"]), int(r["lead"])) for r in rows]
+    total = int(db.scalar(f"SELECT count(*) AS n FROM ({sql}) s", [speaker_id, *params]) or 0)
+    return StatementResult(tuple(statements_for(db, leads)), total)
+
+
+def _cluster_of(group: Any) -> int | None:
+    """The cluster id of a group key (a negative key is a quote in no cluster)."""
+    g = int(group)
+    return g if g > 0 else None
+
+
+def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
+    """(day, statements first said that day) for a speaker, oldest first."""
+    sql, params = _speaker_sql(None, None)
+    rows = db.query(f"SELECT first_day AS day, count(*) AS n FROM ({sql}) s"
+                    " WHERE first_day IS NOT NULL GROUP BY first_day", [speaker_id, *params])
+    out = [(parse_date(r["day"]), int(r["n"])) for r in rows]
+    return sorted((d, n) for d, n in out if d is not None)
+
+
+# ---------------------------------------------------------------- a search by statement
+def search_statements(db: Db, req: SearchRequest) -> StatementResult:
+    """A search grouped by statement: each statement once, at the rank of its best match
+    (which is the rendering shown), with how many statements the candidates hold."""
+    problem = request_problem(req)
+    if problem:
+        return StatementResult((), 0, problem=problem)
+    ids, exact = ranked_ids(db, req)
+    groups = _group(db, ids)
+    offset, limit = max(0, req.offset), max(1, min(req.limit, CANDIDATES))
+    page = groups[offset:offset + limit]
+    return StatementResult(tuple(statements_for(db, page)), len(groups), exact)
+
+
+def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
+    """(cluster, best id) of each statement among ranked ``ids``, in rank order."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    cluster = {int(r["id"]): r["cluster_id"] for r in db.query(
+        f"SELECT id, cluster_id FROM quotes WHERE id IN ({marks})", list(ids))}
+    seen: set[Any] = set()
+    out: list[Lead] = []
+    for qid in ids:
+        c = cluster.get(qid)
+        key = c if c is not None else -qid
+        if key not in seen:
+            seen.add(key)
+            out.append((int(c) if c is not None else None, qid))
+    return out
