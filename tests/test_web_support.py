@@ -159,7 +159,7 @@ class _Scan(HTMLParser):
             self.problems.append(f"<script> {attrs}")
         if tag in ("img", "iframe", "object", "embed", "b", "base"):
             self.problems.append(f"<{tag}> {attrs}")
-        if tag == "svg" and names.get("id") != "timeline":
+        if tag == "svg" and names.get("id") not in ("timeline", "spread"):
             self.problems.append(f"<svg> {attrs}")
         for name, value in attrs:
             if name.startswith("on"):
