@@ -222,20 +222,23 @@ def speaker_ranking(db: Db) -> list[SpeakerRank]:
 
 
 def speakers_named(db: Db, prefix: str, limit: int = 20, offset: int = 0) -> list[int]:
-    """Ids of speakers whose name or an alias starts with ``prefix`` (matching form), by name;
-    an index range, not a scan."""
+    """Ids of speakers whose name, another name or surname starts with ``prefix`` (in the
+    matching form), by name; index ranges (names, aliases, surname keys), not a scan."""
     from quoteline.store.write import name_key
 
     key = name_key(prefix)
     if not key:
         return []
-    high = key + "\U0010ffff"
-    rows = db.query(
-        "SELECT id FROM (SELECT id, name_key AS k FROM speakers WHERE name_key >= ? AND"
-        " name_key < ? UNION SELECT speaker_id AS id, alias_key AS k FROM speaker_aliases"
-        " WHERE alias_key >= ? AND alias_key < ?) m GROUP BY id ORDER BY min(k), id"
-        " LIMIT ? OFFSET ?", (key, high, key, high, limit, offset))
-    return [int(r["id"]) for r in rows]
+    ranges = [key, key + "\U0010ffff"]
+    sql = ("SELECT id FROM (SELECT id, name_key AS k FROM speakers WHERE name_key >= ? AND"
+           " name_key < ? UNION SELECT speaker_id AS id, alias_key AS k FROM speaker_aliases"
+           " WHERE alias_key >= ? AND alias_key < ?"
+           " UNION SELECT speaker_id AS id, substr(key, 3) AS k FROM speaker_keys"
+           " WHERE key >= ? AND key < ? UNION SELECT speaker_id AS id, substr(key, 3) AS k"
+           " FROM speaker_keys WHERE key >= ? AND key < ?) m"
+           " GROUP BY id ORDER BY min(k), id LIMIT ? OFFSET ?")
+    params = [*ranges, *ranges, *("s:" + r for r in ranges), *("b:" + r for r in ranges)]
+    return [int(r["id"]) for r in db.query(sql, [*params, limit, offset])]
 
 
 def suggested_speakers(ranking: Iterable[SpeakerRank], limit: int = 50) -> list[str]:
