@@ -229,7 +229,9 @@ def speakers_named(db: Db, prefix: str, limit: int = 20, offset: int = 0) -> lis
     key = name_key(prefix)
     if not key:
         return []
-    ranges = [key, key + "\U0010ffff"]
+    # The range's end is the prefix with its last character's successor: it holds in
+    # code-point order and in linguistic collations alike (a U+10FFFF sentinel may not).
+    ranges = [key, key[:-1] + chr(ord(key[-1]) + 1)]
     sql = ("SELECT id FROM (SELECT id, name_key AS k FROM speakers WHERE name_key >= ? AND"
            " name_key < ? UNION SELECT speaker_id AS id, alias_key AS k FROM speaker_aliases"
            " WHERE alias_key >= ? AND alias_key < ?"
