@@ -1,9 +1,11 @@
 """Load on the web UI over loopback: p50/p95 latency and throughput for search, speaker and
-cluster pages at 1 and 20 concurrent clients (target p95 <= 100 ms at 20).
+cluster pages, the overview and the browse pages (speakers, clusters, articles, outlets), and
+search grouped by statement, at 1 and 20 concurrent clients (target p95 <= 100 ms at 20).
 
     python bench/web_load.py                       # builds the synthetic 1,000,000-quote store
     python bench/web_load.py --n 200000 --keep /tmp/bench200k.db
     python bench/web_load.py --db sqlite:////tmp/bench200k.db --requests 400
+    python bench/web_load.py --db sqlite:////tmp/bench1m.db --pages overview,clusters
 
 The store is the one bench/search_latency.py builds (same generator), plus synthetic clusters of
 three renderings (reference, verbatim, altered) so cluster pages have something to show. The
@@ -124,13 +126,30 @@ def client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+KINDS = ("search", "speaker", "cluster", "overview", "speakers", "clusters", "articles",
+         "outlets", "statements")
+
+
 def paths(kind: str, clusters: int, rng: random.Random) -> Callable[[], str]:
     """A generator of request paths for one page kind."""
-    if kind == "search":
-        return lambda: "/quotes?" + httpx.QueryParams({"q": rng.choice(QUERIES)}).__str__()
-    if kind == "speaker":
-        return lambda: f"/speakers/{rng.randint(1, SPEAKERS)}"
-    return lambda: f"/clusters/{rng.randint(1, max(1, clusters))}"
+    pick = rng.choice
+    makers: dict[str, Callable[[], str]] = {
+        "search": lambda: "/quotes?" + str(httpx.QueryParams({"q": pick(QUERIES)})),
+        "statements": lambda: "/quotes?" + str(httpx.QueryParams(
+            {"q": pick(QUERIES), "group": "statement"})),
+        "speaker": lambda: f"/speakers/{rng.randint(1, SPEAKERS)}",
+        "cluster": lambda: f"/clusters/{rng.randint(1, max(1, clusters))}",
+        "overview": lambda: "/",
+        "speakers": lambda: f"/speakers?page={rng.randint(1, SPEAKERS // 50)}"
+                            + pick(["", "&sort=name", "&q=speaker+1"]),
+        "clusters": lambda: "/clusters?" + str(httpx.QueryParams(
+            {"flag": pick(["", "altered"]), "sort": pick(["size", "date"]),
+             "page": rng.randint(1, 50)})),
+        "articles": lambda: "/articles?" + str(httpx.QueryParams(
+            {"page": rng.randint(1, 50), "outlet": pick(["", f"Outlet {rng.randint(0, 49)}"])})),
+        "outlets": lambda: "/outlets",
+    }
+    return makers[kind]
 
 
 def run_load(host: str, port: int, make_path: Callable[[], str], clients: int, requests: int,
@@ -184,6 +203,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0, help="time cap per page and level")
     ap.add_argument("--clients", default="1,20", help="concurrency levels")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--pages", default=",".join(KINDS),
+                    help=f"page kinds to load, comma-separated (of {', '.join(KINDS)})")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or build_store(args.n, args.keep or Path(tmp) / "bench.db")
@@ -195,11 +216,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             warm = httpx.get(base + "/quotes?q=budget", timeout=120)  # fills facet caches
+            for path in ("/", "/outlets", "/speakers"):  # and the overview, outlets, ranking
+                httpx.get(base + path, timeout=300)
             print(f"store: {stats.quotes:,} quotes, {stats.articles:,} articles, "
                   f"{clusters:,} clusters; warm-up {warm.elapsed.total_seconds() * 1000:.0f} ms;"
                   f" {os.cpu_count()} CPUs, {args.workers} server process(es)")
             rng = random.Random(7)
-            for kind in ("search", "speaker", "cluster"):
+            for kind in args.pages.split(","):
                 for clients in (int(c) for c in args.clients.split(",")):
                     cpu0, srv0 = client_cpu(), server_cpu(server.pid)
                     f = run_load("127.0.0.1", port, paths(kind, clusters, rng), clients, args.requests,

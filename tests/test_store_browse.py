@@ -179,3 +179,19 @@ def test_browse_queries_read_indexes_not_tables(tmp_path: object) -> None:
             plan = " ".join(r["detail"] for r in store.db.query("EXPLAIN QUERY PLAN " + sql))
             assert "USING" in plan and "TEMP B-TREE" not in plan, (what, plan)
             assert not plan.startswith("SCAN clusters") or "INDEX" in plan, (what, plan)
+
+
+def test_a_common_word_groups_by_statement_too(store: Store) -> None:
+    """A word in most quotes takes SQLite's two-step ranking; grouping gives the same."""
+    ids = [put(store, f"c{i}", [quote(f"people will vote number {i % 3}")],
+               published=D(2024, 4, 1 + i), speaker_id=None)[1][0] for i in range(6)]
+    store.apply_link_update(LinkUpdate(clusters={20: ClusterInfo(
+        20, ids[0], "Daily", D(2024, 4, 1), None,
+        (Rendering(ids[0], "reference", 1.0), Rendering(ids[3], "verbatim", 1.0)))}))
+    grouped = store.search_statements(SearchRequest("people"))
+    assert grouped.total == 5 and grouped.exact  # six quotes, two of them one statement
+    assert sorted(s.reports for s in grouped.statements) == [1, 1, 1, 1, 2]
+    paged = store.search_statements(SearchRequest("people", Filters(), 2, 4))
+    assert len(paged.statements) == 1 and paged.total == 5
+    beyond = store.search_statements(SearchRequest("vote", Filters(), 2, 40))
+    assert beyond.statements == () and beyond.total == 5

@@ -110,32 +110,30 @@ def search(db: Db, req: SearchRequest) -> SearchResult:
     return SearchResult(tuple(hit_from_row(r) for r in rows), total, total < CANDIDATES)
 
 
-def ranked_ids(db: Db, req: SearchRequest) -> tuple[list[int], bool]:
-    """The ids of every candidate of a search in rank order (at most CANDIDATES: best first;
-    newest first without words), and whether that is all of them. For grouping a search by
-    statement; a request with a problem has none."""
+def candidates(db: Db, req: SearchRequest) -> tuple[str, list[Any]] | list[int]:
+    """A search's candidates (at most CANDIDATES), for grouping them by statement: SQL of
+    (id, score) rows, best first by ``score DESC, id DESC`` (newest first without words), or,
+    where SQLite ranks in two steps (common words), the ranked ids themselves. A request with
+    a problem has none."""
     if request_problem(req):
-        return [], True
+        return []
     query = parse_query(req.text)
     if query.empty:
         w = _filters(db, req.filters, facets=False)
         joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
-        order = "q.day DESC, q.id DESC" if w.clauses else "q.id DESC"  # nothing asked: latest
-        rows = db.query(f"SELECT q.id FROM quotes q{joins} {w.sql()} ORDER BY {order} LIMIT ?",
-                        [*w.params, CANDIDATES])
-        ids = [int(r["id"]) for r in rows]
-        return ids, len(ids) < CANDIDATES
+        if not w.clauses:  # nothing asked: the latest
+            return "SELECT q.id AS id, q.id AS score FROM quotes q ORDER BY q.id DESC LIMIT ?", [
+                CANDIDATES]
+        newest = (f"SELECT q.id, q.day FROM quotes q{joins} {w.sql()}"
+                  " ORDER BY q.day DESC, q.id DESC LIMIT ?")
+        return (f"SELECT id, -row_number() OVER (ORDER BY day DESC, id DESC) AS score"
+                f" FROM ({newest}) n", [*w.params, CANDIDATES])
     if db.dialect == "sqlite":
         weighed = _weighed(db, query)
         if weighed != query:
-            ranked = [i for i, _ in _sqlite_ranked(db, query, weighed, req.filters)]
-            return ranked, len(ranked) < CANDIDATES
-        sql, params = _sqlite_candidates(db, query, req.filters)
-    else:
-        sql, params = _pg_candidates(db, to_tsquery(query), req.filters)
-    ids = [int(r["id"]) for r in db.query(
-        f"SELECT id FROM ({sql}) c ORDER BY score DESC, id DESC", params)]
-    return ids, len(ids) < CANDIDATES
+            return [i for i, _ in _sqlite_ranked(db, query, weighed, req.filters)]
+        return _sqlite_candidates(db, query, req.filters)
+    return _pg_candidates(db, to_tsquery(query), req.filters)
 
 
 def _unranked(db: Db, f: Filters, limit: int, offset: int) -> SearchResult:

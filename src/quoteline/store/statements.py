@@ -22,8 +22,8 @@ from quoteline.store.queries import (
     QUOTE_COLUMNS,
     QUOTE_FROM,
     QUOTE_JOINS,
+    candidates,
     hit_from_row,
-    ranked_ids,
 )
 from quoteline.store.types import QuoteHit, Statement, StatementResult
 
@@ -153,16 +153,37 @@ def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]
 
 # ---------------------------------------------------------------- a search by statement
 def search_statements(db: Db, req: SearchRequest) -> StatementResult:
-    """A search grouped by statement: each statement once, at the rank of its best match
-    (which is the rendering shown), with how many statements the candidates hold."""
+    """A search grouped by statement: each statement once, at the rank of its best match,
+    with how many statements the candidates hold (grouped in SQL: one query a page)."""
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    ids, exact = ranked_ids(db, req)
-    groups = _group(db, ids)
     offset, limit = max(0, req.offset), max(1, min(req.limit, CANDIDATES))
-    page = groups[offset:offset + limit]
-    return StatementResult(tuple(statements_for(db, page)), len(groups), exact)
+    found = candidates(db, req)
+    if isinstance(found, list):  # ranked in Python (SQLite, common words)
+        groups = _group(db, found)
+        page, total, n = groups[offset:offset + limit], len(groups), len(found)
+    else:
+        page, total, n = _grouped_page(db, *found, limit, offset)
+    return StatementResult(tuple(statements_for(db, page)), total, n < CANDIDATES)
+
+
+def _grouped_page(db: Db, sql: str, params: list[Any], limit: int,
+                  offset: int) -> tuple[list[Lead], int, int]:
+    """(page of statements, statements in all, candidates) of the candidates ``sql``."""
+    key = "coalesce(q.cluster_id, -q.id)"
+    ranked = (f"SELECT {key} AS g, c.id, c.score, row_number() OVER (PARTITION BY {key}"
+              " ORDER BY c.score DESC, c.id DESC) AS rn, count(*) OVER () AS n"
+              f" FROM ({sql}) c JOIN quotes q ON q.id = c.id")
+    best = f"SELECT g, id, score, n, count(*) OVER () AS total FROM ({ranked}) r WHERE rn = 1"
+    rows = db.query(f"SELECT g, id, n, total FROM ({best}) b ORDER BY score DESC, id DESC"
+                    " LIMIT ? OFFSET ?", [*params, limit, offset])
+    if not rows:  # past the last page (or nothing): count alone
+        row = db.one(f"SELECT count(*) AS total, max(n) AS n FROM ({ranked}) r WHERE rn = 1",
+                     params) or {}
+        return [], int(row.get("total") or 0), int(row.get("n") or 0)
+    leads = [(_cluster_of(r["g"]), int(r["id"])) for r in rows]
+    return leads, int(rows[0]["total"]), int(rows[0]["n"])
 
 
 def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
