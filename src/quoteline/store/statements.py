@@ -39,7 +39,10 @@ def statements_for(db: Db, leads: Sequence[Lead]) -> list[Statement]:
     clusters = sorted({c for c, _ in leads if c is not None})
     info = _cluster_rows(db, clusters)
     shown = _renderings(db, clusters)
-    outlets = cluster_outlets(db, clusters)
+    # Outlets are counted from the renderings read, unless some were left unread.
+    outlets = {c: len({r.outlet for r in shown.get(c, [])}) for c in clusters}
+    more = [c for c in clusters if c in info and int(info[c]["size"]) > len(shown.get(c, []))]
+    outlets.update(cluster_outlets(db, more))
     out = []
     for cluster, qid in leads:
         lead = hits.get(qid)
@@ -106,34 +109,57 @@ def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
 
 
 # ---------------------------------------------------------------- a speaker's statements
-def _speaker_sql(date_from: dt.date | None, date_to: dt.date | None) -> tuple[str, list[Any]]:
-    """A speaker's statements: (g, lead, first_day), filtered by the day each was first said
-    (so a timeline bar and the list it opens agree)."""
-    having, params = [], []
-    for value, op in ((date_from, ">="), (date_to, "<=")):
-        if value:
-            having.append(f"min(day) {op} ?")
-            params.append(value)
-    sql = ("SELECT coalesce(cluster_id, -id) AS g, min(id) AS lead, min(day) AS first_day"
-           " FROM quotes WHERE speaker_id = ? GROUP BY coalesce(cluster_id, -id)"
-           + (" HAVING " + " AND ".join(having) if having else ""))
-    return sql, params
+Dated = tuple[dt.date, Lead]
+
+
+def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead]]:
+    """A speaker's statements: (the day each was first said, (cluster, its first quote)),
+    oldest first, and the undated ones. One pass over the speaker's entries of the index on
+    (speaker_id, day, id, cluster_id), in day order: a statement is first said where its
+    cluster is first met."""
+    rows = db.query("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
+                    " ORDER BY day, id", (speaker_id,))
+    dated: dict[int, Dated] = {}  # met in day order: oldest first already
+    undated: dict[int, Lead] = {}
+    days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
+    for r in rows:
+        c, qid, raw = r["cluster_id"], int(r["id"]), r["day"]
+        key = int(c) if c is not None else -qid
+        if raw is None:
+            undated.setdefault(key, (None if c is None else key, qid))
+        elif key not in dated:
+            day = days[raw] if raw in days else days.setdefault(raw, parse_date(raw))
+            assert day is not None
+            dated[key] = (day, (None if c is None else key, qid))
+    return list(dated.values()), [lead for key, lead in sorted(undated.items())
+                                  if key not in dated]
 
 
 def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, limit: int = 20,
                        offset: int = 0) -> StatementResult:
-    """A speaker's statements, the latest first said first, and how many there are."""
+    """A speaker's statements, the latest first said first (undated last), how many there
+    are, and the timeline of them all (``days``); the dates keep the statements first said
+    between them (so a timeline bar and the list it opens agree)."""
     req = SearchRequest("", Filters(date_from=date_from, date_to=date_to))
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    sql, params = _speaker_sql(date_from, date_to)
-    rows = db.query(f"{sql} ORDER BY first_day DESC NULLS LAST, lead DESC LIMIT ? OFFSET ?",
-                    [speaker_id, *params, limit, offset])
-    leads = [(_cluster_of(r["g"]), int(r["lead"])) for r in rows]
-    total = int(db.scalar(f"SELECT count(*) AS n FROM ({sql}) s", [speaker_id, *params]) or 0)
-    return StatementResult(tuple(statements_for(db, leads)), total)
+    dated, undated = _speaker_index(db, speaker_id)
+    days = _histogram(dated)
+    kept = [lead for day, lead in reversed(dated)
+            if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
+    if date_from is None and date_to is None:
+        kept += undated
+    page = kept[max(0, offset):max(0, offset) + max(1, limit)]
+    return StatementResult(tuple(statements_for(db, page)), len(kept), days=days)
+
+
+def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
+    counts: dict[dt.date, int] = {}
+    for day, _ in dated:
+        counts[day] = counts.get(day, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 def _cluster_of(group: Any) -> int | None:
@@ -144,11 +170,7 @@ def _cluster_of(group: Any) -> int | None:
 
 def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
     """(day, statements first said that day) for a speaker, oldest first."""
-    sql, params = _speaker_sql(None, None)
-    rows = db.query(f"SELECT first_day AS day, count(*) AS n FROM ({sql}) s"
-                    " WHERE first_day IS NOT NULL GROUP BY first_day", [speaker_id, *params])
-    out = [(parse_date(r["day"]), int(r["n"])) for r in rows]
-    return sorted((d, n) for d, n in out if d is not None)
+    return list(_histogram(_speaker_index(db, speaker_id)[0]))
 
 
 # ---------------------------------------------------------------- a search by statement

@@ -361,6 +361,7 @@ class StatementResult:
     total: int
     exact: bool = True
     problem: str | None = None
+    days: tuple[tuple[dt.date, int], ...] = ()  # a speaker's: statements by first day
 
     def describe(self) -> str:
         """"1 statement", "12 statements", "1,000 or more statements"."""

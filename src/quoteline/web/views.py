@@ -176,10 +176,11 @@ def speaker_page(request: Request, speaker_id: p.Id, q: p.Text = "", date_from: 
     base = f"/speakers/{speaker_id}"
     paging = p.paging(page, per_page, shown.rows, shown.total, shown.exact)
     if wants_json(request):
+        items = ([_hit_json(h, shown.badges[h.quote_id]) for h in shown.hits] if by_quote
+                 else [_statement_json(s) for s in shown.statements])
         return JSONResponse({"speaker": info.to_dict(), "timeline_counts": shown.noun + "s",
                              "timeline": [[d.isoformat(), n] for d, n in shown.days],
-                             **_listing(base + ".json", params, paging, shown.problem,
-                                        shown.items)})
+                             **_listing(base + ".json", params, paging, shown.problem, items)})
     return web.page("speaker.html", request=request, info=info, shown=shown,
                     chart=timeline_chart(shown.days, noun=shown.noun), params=params,
                     paging=paging, base=base, title=info.name)
@@ -187,14 +188,13 @@ def speaker_page(request: Request, speaker_id: p.Id, q: p.Text = "", date_from: 
 
 @dataclass(frozen=True, slots=True)
 class _Shown:
-    """What a speaker page lists: quotes or statements, their JSON, and the timeline."""
+    """What a speaker page lists: quotes or statements, and the timeline."""
 
     noun: str  # "quote" or "statement"
     days: list[tuple[dt.date, int]]
     hits: tuple[QuoteHit, ...]
     statements: tuple[Statement, ...]
     badges: dict[int, int]
-    items: list[dict[str, Any]]
     rows: int  # rows read (one more than a page when there is a next)
     total: int
     exact: bool
@@ -208,17 +208,19 @@ def _by_quote(store: Store, req: SearchRequest, size: int) -> _Shown:
     hits = result.hits[:size]
     badges = store.altered_elsewhere(hits)
     return _Shown("quote", store.speaker_histogram(req.filters.speaker_id), hits, (), badges,
-                  [_hit_json(h, badges[h.quote_id]) for h in hits], len(result.hits),
-                  result.total, result.exact, result.problem, result.describe())
+                  len(result.hits), result.total, result.exact, result.problem,
+                  result.describe())
 
 
 def _by_statement(store: Store, req: SearchRequest, size: int) -> _Shown:
     assert req.filters.speaker_id is not None
     result = _speaker_statements(store, req)
     found = result.statements[:size]
-    return _Shown("statement", store.speaker_statement_days(req.filters.speaker_id), (), found,
-                  {}, [_statement_json(s) for s in found], len(result.statements), result.total,
-                  result.exact, result.problem, result.describe())
+    days = (list(result.days) if result.days or not req.text.strip()
+            else store.speaker_statement_days(req.filters.speaker_id))
+    return _Shown("statement", days, (), found,
+                  {}, len(result.statements), result.total, result.exact, result.problem,
+                  result.describe())
 
 
 def _speaker_quotes(store: Store, req: SearchRequest) -> SearchResult:
