@@ -244,9 +244,9 @@ class Store(AbstractContextManager["Store"]):
         found = (queries.speaker_info(self.db, i) for i in queries.speaker_ids(self.db, name))
         return [s for s in found if s is not None]
 
-    def speaker(self, speaker_id: int) -> SpeakerInfo | None:
-        """One speaker by id."""
-        return queries.speaker_info(self.db, speaker_id)
+    def speaker(self, speaker_id: int, *, counts: bool = True) -> SpeakerInfo | None:
+        """One speaker by id (``counts=False``: quotes and statements not counted)."""
+        return queries.speaker_info(self.db, speaker_id, counts)
 
     def timeline(self, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
         """A speaker's quotes, oldest first by said_on (else published)."""

@@ -344,9 +344,10 @@ def speaker_ids(db: Db, name: str) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
-def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
+def speaker_info(db: Db, speaker_id: int, counts: bool = True) -> SpeakerInfo | None:
     """One speaker with aliases, titles (with the capitals the articles gave them), and how
-    many quotes (reports) and statements (distinct clusters) are theirs."""
+    many quotes (reports) and statements (distinct clusters) are theirs (``counts=False``:
+    not counted, left 0)."""
     row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
     if row is None:
         return None
@@ -355,12 +356,12 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
     titles = [r["title"] for r in db.query(
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
     cased = cased_titles(db, speaker_id) if titles else {}
-    counts = db.one("SELECT count(*) AS n, count(DISTINCT coalesce(cluster_id, -id)) AS k"
-                    " FROM quotes WHERE speaker_id = ?", (speaker_id,)) or {}
+    n = db.one("SELECT count(*) AS n, count(DISTINCT coalesce(cluster_id, -id)) AS k"
+               " FROM quotes WHERE speaker_id = ?", (speaker_id,)) if counts else None
     title = cased.get(fold_title(row["title"]), row["title"]) if row["title"] else None
     return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
-                       tuple(cased.get(fold_title(t), t) for t in titles), int(counts.get("n") or 0),
-                       int(counts.get("k") or 0))
+                       tuple(cased.get(fold_title(t), t) for t in titles),
+                       int((n or {}).get("n") or 0), int((n or {}).get("k") or 0))
 
 
 def fold_title(text: str) -> str:

@@ -20,7 +20,6 @@ from quoteline.store.db import Db, Row
 from quoteline.store.queries import (
     CANDIDATES,
     QUOTE_COLUMNS,
-    QUOTE_FROM,
     QUOTE_JOINS,
     candidates,
     hit_from_row,
@@ -35,10 +34,9 @@ def statements_for(db: Db, leads: Sequence[Lead]) -> list[Statement]:
     """The statements of ``leads`` (in that order), each with its renderings and counts."""
     if not leads:
         return []
-    hits = _hits(db, [qid for _, qid in leads])
     clusters = sorted({c for c, _ in leads if c is not None})
     info = _cluster_rows(db, clusters)
-    shown = _renderings(db, clusters)
+    hits, shown = _read(db, [qid for _, qid in leads], clusters)
     # Outlets are counted from the renderings read, unless some were left unread.
     outlets = {c: len({r.outlet for r in shown.get(c, [])}) for c in clusters}
     more = [c for c in clusters if c in info and int(info[c]["size"]) > len(shown.get(c, []))]
@@ -71,13 +69,6 @@ def _statement(cluster: int, lead: QuoteHit, renderings: list[QuoteHit], row: Ro
                      parse_date(row["first_published"]), int(row.get("misattributed") or 0))
 
 
-def _hits(db: Db, ids: Sequence[int]) -> dict[int, QuoteHit]:
-    ids = list(ids)[:MAX_IDS]
-    marks = ", ".join("?" for _ in ids)
-    return {int(r["quote_id"]): hit_from_row(r) for r in db.query(
-        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.id IN ({marks})", ids)}
-
-
 def _cluster_rows(db: Db, ids: Sequence[int]) -> dict[int, Row]:
     if not ids:
         return {}
@@ -88,20 +79,27 @@ def _cluster_rows(db: Db, ids: Sequence[int]) -> dict[int, Row]:
         f" WHERE id IN ({marks})", list(ids))}
 
 
-def _renderings(db: Db, clusters: Sequence[int]) -> dict[int, list[QuoteHit]]:
-    """cluster id -> its first RENDERINGS_SHOWN renderings, first published first."""
-    if not clusters:
-        return {}
-    marks = ", ".join("?" for _ in clusters)
-    window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
-              f" FROM quotes WHERE cluster_id IN ({marks})")
-    rows = db.query(f"SELECT {QUOTE_COLUMNS} FROM ({window}) w JOIN quotes q ON q.id = w.id"
-                    f" {QUOTE_JOINS} WHERE w.rn <= ?", [*clusters, RENDERINGS_SHOWN])
-    out: dict[int, list[QuoteHit]] = {}
-    for hit in sorted((hit_from_row(r) for r in rows), key=_first_published):
+def _read(db: Db, ids: Sequence[int],
+          clusters: Sequence[int]) -> tuple[dict[int, QuoteHit], dict[int, list[QuoteHit]]]:
+    """In one query: the quotes ``ids`` (id -> hit), and each cluster's first
+    RENDERINGS_SHOWN renderings (cluster id -> hits, first published first)."""
+    ids = list(ids)[:MAX_IDS]
+    wanted = "SELECT ? AS id" + " UNION SELECT ?" * (len(ids) - 1)
+    params: list[Any] = list(ids)
+    if clusters:
+        marks = ", ".join("?" for _ in clusters)
+        window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
+                  f" FROM quotes WHERE cluster_id IN ({marks})")
+        wanted += f" UNION SELECT id FROM ({window}) w WHERE w.rn <= ?"
+        params += [*clusters, RENDERINGS_SHOWN]
+    rows = db.query(f"SELECT {QUOTE_COLUMNS} FROM ({wanted}) r JOIN quotes q ON q.id = r.id"
+                    f" {QUOTE_JOINS}", params)
+    hits = sorted((hit_from_row(r) for r in rows), key=_first_published)
+    by_cluster: dict[int, list[QuoteHit]] = {}
+    for hit in hits:
         if hit.cluster is not None:
-            out.setdefault(hit.cluster, []).append(hit)
-    return out
+            by_cluster.setdefault(hit.cluster, []).append(hit)
+    return {h.quote_id: h for h in hits}, by_cluster
 
 
 def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
@@ -112,19 +110,18 @@ def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
 Dated = tuple[dt.date, Lead]
 
 
-def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead]]:
+def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead], int]:
     """A speaker's statements: (the day each was first said, (cluster, its first quote)),
-    oldest first, and the undated ones. One pass over the speaker's entries of the index on
+    oldest first, the undated ones, and how many quotes. One pass over the speaker's entries of the index on
     (speaker_id, day, id, cluster_id), in day order: a statement is first said where its
     cluster is first met."""
-    rows = db.query("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
-                    " ORDER BY day, id", (speaker_id,))
+    rows = db.tuples("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
+                     " ORDER BY day, id", (speaker_id,))
     dated: dict[int, Dated] = {}  # met in day order: oldest first already
     undated: dict[int, Lead] = {}
     days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
-    for r in rows:
-        c, qid, raw = r["cluster_id"], int(r["id"]), r["day"]
-        key = int(c) if c is not None else -qid
+    for c, qid, raw in rows:
+        key = c if c is not None else -qid
         if raw is None:
             undated.setdefault(key, (None if c is None else key, qid))
         elif key not in dated:
@@ -132,7 +129,7 @@ def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead]]:
             assert day is not None
             dated[key] = (day, (None if c is None else key, qid))
     return list(dated.values()), [lead for key, lead in sorted(undated.items())
-                                  if key not in dated]
+                                  if key not in dated], len(rows)
 
 
 def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
@@ -145,14 +142,15 @@ def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = N
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    dated, undated = _speaker_index(db, speaker_id)
+    dated, undated, quotes = _speaker_index(db, speaker_id)
     days = _histogram(dated)
     kept = [lead for day, lead in reversed(dated)
             if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
     if date_from is None and date_to is None:
         kept += undated
     page = kept[max(0, offset):max(0, offset) + max(1, limit)]
-    return StatementResult(tuple(statements_for(db, page)), len(kept), days=days)
+    return StatementResult(tuple(statements_for(db, page)), len(kept), days=days,
+                           counts=(quotes, len(dated) + len(undated)))
 
 
 def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:

@@ -362,6 +362,7 @@ class StatementResult:
     exact: bool = True
     problem: str | None = None
     days: tuple[tuple[dt.date, int], ...] = ()  # a speaker's: statements by first day
+    counts: tuple[int, int] | None = None  # a speaker's: (quotes, statements) in all
 
     def describe(self) -> str:
         """"1 statement", "12 statements", "1,000 or more statements"."""

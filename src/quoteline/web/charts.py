@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quoteline.store import QuoteHit
-from quoteline.web.render import long_date, plural
+from quoteline.web.render import MONTHS, long_date, plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,9 @@ def _next(day: dt.date, unit: str) -> dt.date:
 
 
 def _label(day: dt.date, unit: str) -> str:
-    return {"day": day.isoformat(), "month": day.strftime("%Y-%m"), "year": str(day.year)}[unit]
+    if unit == "day":
+        return day.isoformat()
+    return f"{day.year}-{day.month:02d}" if unit == "month" else str(day.year)
 
 
 def timeline_chart(days: Sequence[tuple[dt.date, int]], width: int = 760,
@@ -202,8 +204,8 @@ def _date_ticks(lo: dt.date, hi: dt.date,
     """Up to six dates along the axis, labelled "7 Apr" (within a year) or "Apr 2025"."""
     span = (hi - lo).days
     if span == 0:
-        return ((round(x_of(lo), 1), f"{lo.day} {lo.strftime('%b %Y')}"),)
+        return ((round(x_of(lo), 1), f"{lo.day} {MONTHS[lo.month - 1][:3]} {lo.year}"),)
     count = min(span, 5)
     days = [lo + dt.timedelta(days=round(span * i / count)) for i in range(count + 1)]
-    return tuple((round(x_of(d), 1), f"{d.day} {d.strftime('%b')}" if span <= 366
-                  else d.strftime("%b %Y")) for d in dict.fromkeys(days))
+    return tuple((round(x_of(d), 1), f"{d.day} {MONTHS[d.month - 1][:3]}" if span <= 366
+                  else f"{MONTHS[d.month - 1][:3]} {d.year}") for d in dict.fromkeys(days))

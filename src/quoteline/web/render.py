@@ -144,9 +144,13 @@ def speech(hit: QuoteHit) -> tuple[str, list[tuple[str, str]]]:
     return lead, parts
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # English, whatever the locale
+
+
 def long_date(day: dt.date | None) -> str:
     """"19 May 2025" (empty for no date)."""
-    return f"{day.day} {day.strftime('%B')} {day.year}" if day else ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +172,7 @@ class DateLabel:
     def published_text(self) -> str:
         """The publication date, without its year when that is the year it was said."""
         if self.published and self.said and self.published.year == self.said.year:
-            return f"{self.published.day} {self.published.strftime('%B')}"
+            return f"{self.published.day} {MONTHS[self.published.month - 1]}"
         return long_date(self.published)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -167,10 +167,12 @@ def speaker_page(request: Request, speaker_id: p.Id, q: p.Text = "", date_from: 
     by_quote = p.one_of(group, p.GROUPS, "group", "statement") == "quote"
     req = SearchRequest(q, filters, per_page + 1, (page - 1) * per_page)
     with web.reading() as store:
-        info = store.speaker(speaker_id)
+        info = store.speaker(speaker_id, counts=by_quote or bool(q.strip()))
         if info is None:
             raise HTTPException(404, f"no speaker {speaker_id}; search at /quotes")
         shown = (_by_quote if by_quote else _by_statement)(store, req, per_page)
+    if shown.counts is not None:  # counted on the way (one pass over the speaker's index)
+        info = replace(info, quotes=shown.counts[0], statements=shown.counts[1])
     params = {"q": q, "from": date_from, "to": to, "group": group,
               "per_page": per_page if per_page != 20 else None}
     base = f"/speakers/{speaker_id}"
@@ -200,6 +202,7 @@ class _Shown:
     exact: bool
     problem: str | None
     describe: str
+    counts: tuple[int, int] | None = None  # the speaker's (quotes, statements), when read
 
 
 def _by_quote(store: Store, req: SearchRequest, size: int) -> _Shown:
@@ -220,7 +223,7 @@ def _by_statement(store: Store, req: SearchRequest, size: int) -> _Shown:
             else store.speaker_statement_days(req.filters.speaker_id))
     return _Shown("statement", days, (), found,
                   {}, len(result.statements), result.total, result.exact, result.problem,
-                  result.describe())
+                  result.describe(), result.counts)
 
 
 def _speaker_quotes(store: Store, req: SearchRequest) -> SearchResult:
