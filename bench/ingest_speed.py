@@ -6,12 +6,15 @@
 Bare extraction is ``extract_many(workers=N)`` with its results thrown away; ingest is
 ``quoteline.corpus.ingest(workers=N)`` into a fresh SQLite store (hashing, copy detection,
 speaker resolution, linking and writes included). Target: ingest >= 0.8x bare extraction.
+With quoteline[semantic] installed, ingest runs twice more with the sentence-embedding model
+on and off (``QUOTELINE_SEMANTIC``); target: with it >= 0.7x the throughput without it.
 Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -96,11 +99,12 @@ def bare(articles: list[Article], workers: int) -> float:
     return time.perf_counter() - t0
 
 
-def full(articles: list[Article], workers: int) -> tuple[float, int]:
+def full(articles: list[Article], workers: int, semantic: bool = False) -> tuple[float, int]:
     """Seconds for a complete ingest into a fresh SQLite store; quotes stored."""
     from quoteline.corpus import ingest
     from quoteline.store import open_store
 
+    os.environ["QUOTELINE_SEMANTIC"] = "1" if semantic else "0"
     with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{Path(tmp) / 'b.db'}") as s:
         t0 = time.perf_counter()
         report = ingest(articles, s, workers=workers)
@@ -131,6 +135,26 @@ def main() -> None:
     print(f"ingest (SQLite)  {n / t_full:8.1f} articles/s  ({t_full:.1f}s, best of 2)")
     ratio = t_bare / t_full
     print(f"ratio ingest/bare {ratio:.2f}  (target >= 0.8: {'met' if ratio >= 0.8 else 'NOT met'})")
+    semantic_side_by_side(arts, args.workers, t_full)
+
+
+def semantic_side_by_side(arts: list[Article], workers: int, t_plain: float) -> None:
+    """Ingest with the semantic model against ingest without it (best of 2 each)."""
+    from quoteline.link.semantic import available, load_semantic
+
+    if not available():
+        print("semantic: not installed (pip install 'quoteline[semantic]'); skipped")
+        return
+    os.environ["QUOTELINE_SEMANTIC"] = "1"
+    model = load_semantic(required=True)  # loaded once, outside the timings
+    t_sem = min(full(arts, workers, semantic=True)[0], full(arts, workers, semantic=True)[0])
+    t_plain = min(t_plain, full(arts, workers)[0])
+    n = len(arts)
+    ratio = t_plain / t_sem
+    print(f"ingest, semantic {n / t_sem:8.1f} articles/s  ({t_sem:.1f}s, best of 2; "
+          f"{model.calls:,} texts embedded)")
+    print(f"ratio semantic/plain {ratio:.2f}  (target >= 0.7: "
+          f"{'met' if ratio >= 0.7 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ with case/punctuation/contraction noise, as excerpts (plain or with an ellipsis)
 target (extrapolated linearly to 1M), and link quality against the generating clusters.
 
     .venv/bin/python bench/link_speed.py --n 100000
+    .venv/bin/python bench/link_speed.py --n 100000 --semantic   # with quoteline[semantic]
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from quoteline.link import QuoteRecord, link_quotes
-from quoteline.link.metrics import flags, pairwise
+from quoteline.evaluate.link_metrics import flags, pairwise
+from quoteline.link import Linker, QuoteRecord
 from quoteline.link.normalize import stopwords
 
 TARGET_S = 600.0
@@ -105,13 +106,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=TARGET_N, help="how many quotes (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--semantic", action="store_true",
+                    help="with the sentence-embedding model (quoteline[semantic]) for rewordings")
     args = ap.parse_args()
+    semantic = None
+    if args.semantic:
+        from quoteline.link.semantic import load_semantic
+
+        semantic = load_semantic(required=True)
     t0 = time.perf_counter()
     rows = list(synthetic(args.n, args.seed))
     gen_s = time.perf_counter() - t0
     records = [r for r, _, _ in rows]
     t0 = time.perf_counter()
-    clusters = link_quotes(records)
+    clusters = Linker(semantic=semantic).add(records).clusters
     link_s = time.perf_counter() - t0
     pred = {r.quote_id: c.cluster_id for c in clusters.values() for r in c.renderings}
     kinds = {r.quote_id: r.kind for c in clusters.values() for r in c.renderings}
@@ -127,6 +135,8 @@ def main() -> None:
     print(f"projected 1M     {projected:.0f}s = {projected / TARGET_S:.2f}x the 10-minute target")
     print(f"pairwise links   {links}")
     print(f"altered flags    {altered}")
+    if semantic is not None:
+        print(f"semantic         {semantic.calls:,} texts embedded")
 
 
 if __name__ == "__main__":

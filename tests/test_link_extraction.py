@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from quoteline.evaluate.link_gold import Evaluation, load_articles, load_gold, match_spans, score
 from quoteline.link import QuoteRecord, SpeakerResolver, link_quotes
-from quoteline.link.goldset import Evaluation, load_articles, load_gold, match_spans, score
 from quoteline.models import Article, Extraction, parse_date
 
 ROOT = Path(__file__).resolve().parents[1]

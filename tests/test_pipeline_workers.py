@@ -40,7 +40,7 @@ def test_two_and_three_workers_match_one_in_order() -> None:
 
 
 def test_helpers_get_only_their_share_near_the_end() -> None:
-    from quoteline.nlp.pipeline import _to_helper
+    from quoteline.nlp.workers import _to_helper
     assert [_to_helper(p, 1, 50, False) for p in range(5)] == [True, True, True, False, False]
     # Near the end, one helper beside this process: the helper's queue stays under half of the
     # tasks left, so neither process waits on the other's queue at the end.

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from quoteline.errors import StoreError
 from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
+from quoteline.link.units import Unit
 from quoteline.models import Article, Quote, Skip, Span
 from quoteline.store import NewArticle, Store, open_store
 from quoteline.store.migrate import current_version, latest_version
@@ -145,20 +146,24 @@ def test_speakers_with_aliases_and_titles(store: Store) -> None:
 
 
 def test_link_update_written_and_merged(store: Store) -> None:
-    _, (q1,) = put(store, "a1", [quote("we will win")])
-    _, (q2,) = put(store, "a2", [quote("we shall win")], outlet="Herald")
+    a1, (q1,) = put(store, "a1", [quote("we will win")])
+    a2, (q2,) = put(store, "a2", [quote("we shall win")], outlet="Herald")
+    # linking works on units (the sentences of a quote): here one unit per quote
+    (u1,) = store.add_units(a1, q1, [Unit(0, 11, "we will win")])
+    (u2,) = store.add_units(a2, q2, [Unit(0, 12, "we shall win")])
     diff = (("=", "we"), ("-", "will"), ("+", "shall"), ("=", "win"))
-    renderings = (Rendering(q1, "reference", 1.0), Rendering(q2, "altered", 0.8, diff))
-    update = LinkUpdate(clusters={5: ClusterInfo(5, q1, "Daily", D(2024, 1, 2), None, renderings)})
+    renderings = (Rendering(u1, "reference", 1.0), Rendering(u2, "altered", 0.8, diff))
+    update = LinkUpdate(clusters={5: ClusterInfo(5, u1, "Daily", D(2024, 1, 2), None, renderings)})
     store.apply_link_update(update)
     view = store.cluster(5)
     assert view is not None
     assert [h.quote_id for h in view.renderings] == [q1, q2]
     assert view.altered == 1 and view.first_outlet == "Daily"
     assert view.renderings[1].diff == [["=", "we"], ["-", "will"], ["+", "shall"], ["=", "win"]]
+    assert [h.cluster for h in store.search("win")] == [5, 5]  # quotes carry their unit's cluster
     store.apply_link_update(LinkUpdate(
-        clusters={6: ClusterInfo(6, q1, "Daily", None, None, (Rendering(q1, "reference", 1.0),
-                                                              Rendering(q2, "verbatim", 1.0)))},
+        clusters={6: ClusterInfo(6, u1, "Daily", None, None, (Rendering(u1, "reference", 1.0),
+                                                              Rendering(u2, "verbatim", 1.0)))},
         removed={5}))
     assert store.cluster(5) is None
     assert [r["cluster"] for r in store.clusters()] == [6]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from quoteline.errors import QuotelineError
 from quoteline.models import Article, Extraction, Quote, Skip, Span
+from quoteline.nlp.options import ExtractOptions
+from quoteline.version import __version__
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # imported lazily below: importing quoteline must not import spaCy
+    from quoteline.nlp.pipeline import extract, extract_many
 
 __all__ = [
     "Article",
+    "ExtractOptions",
     "Extraction",
     "Quote",
     "QuotelineError",

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 QuoteKind = Literal["direct", "mixed", "indirect"]
 KINDS: tuple[QuoteKind, ...] = ("direct", "mixed", "indirect")
+
+# The rule that produced a quote (docs/extraction.md describes each one).
+Rule = Literal[
+    # a cue's content (nlp/attribution.py)
+    "complement", "asked_if", "quoted_object", "interrupted", "as_clause", "naming",
+    "stance_object", "prep_object", "passive", "according_to", "headline_colon", "hearsay",
+    # a stance carried by a noun or an adjective (nlp/nominal.py)
+    "stance_adjective", "owned_noun", "light_verb_noun", "claim_noun",
+    # a quotation whose cue is not in a content clause (nlp/uncued.py)
+    "beside_cue", "colon", "dash", "continuation", "neighbour",
+]
+RULES: tuple[Rule, ...] = get_args(Rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,14 @@ class Article:
     outlet: str | None = None
     author: str | None = None
     source: str | None = None  # where it was read from: a path, URL or "path:line"
+    primary: bool = False  # a primary source (transcript, speech text, statement): all speech
+    speaker: str | None = None  # whose words a primary source holds
+
+    def __post_init__(self) -> None:
+        # A string ("2022-11-16") or a datetime becomes a date here, where the mistake is made,
+        # not a failed extraction later; an unreadable one is refused with ValueError.
+        if self.published is not None and type(self.published) is not dt.date:
+            object.__setattr__(self, "published", _published(self.published))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (dates as ISO strings)."""
@@ -67,6 +87,7 @@ class Quote:
     article_id: str | None = None
     extractor: str = ""  # "quoteline X.Y.Z"
     model: str = ""  # "spacy-pipeline-name X.Y.Z"
+    rule: Rule | None = None  # the extraction rule that found it (None: read from a store)
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSONL form of a quote."""
@@ -83,6 +104,7 @@ class Quote:
             "said_on": self.said_on.isoformat() if self.said_on else None,
             "said_on_basis": self.said_on_basis,
             "confidence": round(self.confidence, 3),
+            "rule": self.rule,
             "parts": [p.to_dict() for p in self.parts],
             "extractor": self.extractor,
             "model": self.model,
@@ -124,3 +146,15 @@ def parse_date(value: str | dt.date | dt.datetime | None) -> dt.date | None:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def _published(value: object) -> dt.date | None:
+    """``Article.published`` from what a caller passed: an ISO string, a datetime or a date."""
+    if isinstance(value, str | dt.date):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise ValueError(f"Article(published=...): {exc}; pass a datetime.date or "
+                             "a string such as '2022-11-16'") from None
+    raise TypeError(f"Article(published=...) must be a datetime.date or an ISO date string "
+                    f"such as '2022-11-16', not {type(value).__name__}")

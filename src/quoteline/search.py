@@ -57,6 +57,7 @@ class Filters:
     cluster: int | None = None
     min_confidence: float | None = None  # only quotes the extractor gave at least this confidence
     speaker_id: int | None = None  # only this corpus speaker (exact, unlike a name)
+    flag: str | None = None  # only quotes linked into an "altered" or "misattributed" cluster
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,16 @@ TABLE: tuple[Setting, ...] = (
     Setting("max_warc_resyncs", 1000,
             "damaged stretches of a WARC file skipped before the rest of the file is a skip"),
     Setting("min_text_chars", 40, "shortest page text kept from HTML (less is a menu or a stub)"),
+    Setting("parse_piece_chars", 50_000,
+            "most characters the parser holds at once; a longer article is parsed in pieces cut "
+            "at paragraph, sentence or word boundaries (parser memory grows with the piece)"),
+    Setting("extract_window_chars", 1_000_000,
+            "longest text extracted as one document; a longer article is extracted window by "
+            "window, cut like the parser's pieces (memory stays bounded; speakers and "
+            "continuations are not followed across windows)"),
+    Setting("max_sentence_chars", 3_000,
+            "longest stretch without . ! ? or a line break parsed as one sentence; a longer one "
+            "is cut at a word boundary (rule time grows with sentence length)"),
     Setting("fetch_timeout", 15.0, "seconds for one URL fetch in all (connect, headers, body and "
             "redirects together)", "--timeout"),
     Setting("fetch_max_bytes", 10_000_000, "largest response body fetched"),
@@ -61,6 +71,18 @@ TABLE: tuple[Setting, ...] = (
     Setting("speaker_cache_keys", 100_000,
             "speaker lookup keys and records an ingest batch keeps in memory (more are read "
             "again from the store)"),
+    Setting("link_reword_days", 14,
+            "days apart a reworded rendering may be from its cluster's renderings"),
+    Setting("link_inexact_days", 120,
+            "days apart a near copy (a word changed) may be; exact copies and excerpts join "
+            "across any gap"),
+    Setting("semantic", True,
+            "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
+            "is installed"),
+    Setting("semantic_threshold", 0.76,
+            "cosine similarity at which a reworded unit joins a cluster of its speaker"),
+    Setting("semantic_cache", 50_000, "sentence embeddings kept in memory by one process"),
+    Setting("semantic_threads", 1, "CPU threads the sentence-embedding model uses"),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

@@ -56,11 +56,16 @@ def _field_options(f: F) -> F:
 @click.option("--show", is_flag=True,
               help="Afterwards, show what the store holds: top speakers, clusters, altered quotes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it shows only on a terminal).")
+@click.option("--primary", is_flag=True,
+              help="The inputs are primary sources (transcripts, speech texts, statements): "
+                   "every sentence is the speaker's, and the reference for its quotes.")
+@click.option("--speaker", "primary_speaker", metavar="NAME", default=None,
+              help="Whose words a --primary input holds (Q&A transcripts: the answerer).")
 @_field_options
 @model_option
 def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_file: Path | None,
            timeout: float | None, published: str | None, show: bool, quiet: bool,
-           model: str | None,
+           primary: bool, primary_speaker: str | None, model: str | None,
            **fields: str | None) -> None:
     """Ingest SOURCE... into the store: extract, resolve speakers and link quotes.
 
@@ -77,12 +82,15 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
       quoteline ingest 'news/**/*.html' --db postgresql://me@localhost/quotes --workers 2
       quoteline ingest https://example.com/feed.xml --quiet
       quoteline ingest story.txt --published 2022-11-16
+      quoteline ingest --primary --speaker "Jane Doe" speech.txt
     """
     from quoteline.cli.tables import print_overview
     from quoteline.corpus import ingest as run_ingest
     from quoteline.ingest import FetchOptions, SourceOptions, count_inputs
 
     remap = {k.removeprefix("field_"): v for k, v in fields.items() if v}
+    if primary_speaker and not primary:
+        raise click.UsageError("--speaker names the speaker of a --primary source; add --primary")
     fetch = FetchOptions() if timeout is None else FetchOptions(timeout=timeout)
     opts = SourceOptions(fields=remap, published=_date(published, "--published"), fetch=fetch)
     total = None if quiet else count_inputs(list(sources))
@@ -94,7 +102,8 @@ def ingest(sources: tuple[str, ...], db_url: str | None, workers: int, alias_fil
                                              f"quotes, {report.skipped} skipped")
 
             report = run_ingest(list(sources), store, workers=workers, model=model,
-                                options=opts, alias_file=alias_file, progress=tick)
+                                options=opts, alias_file=alias_file, progress=tick,
+                                primary=primary, speaker=primary_speaker)
         if show:
             print_overview(store.overview())
     click.echo(f"ingest: {report.summary()}", err=True)
@@ -244,37 +253,49 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
 
     with open_existing(db_url) as store:
         view = store.cluster(cluster_id)
+        units = store.cluster_units(cluster_id)
     if view is None:
         raise QuotelineError(f"no cluster {cluster_id}; list clusters with "
                              "quoteline export clusters")
     if fmt == "json":
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1, default=str))
         return
-    print_cluster(view)
+    print_cluster(view, units)
 
 
 @click.command()
-@click.argument("what", type=click.Choice(["quotes", "speakers", "clusters"]))
+@click.argument("what", type=click.Choice(["quotes", "renderings", "speakers", "clusters"]))
 @db_option
 @_format_option(("jsonl", "csv", "parquet"), "jsonl")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of stdout (needed for parquet; default WHAT.parquet).")
-def export(what: str, db_url: str | None, fmt: str, output: Path | None) -> None:
-    """Export quotes, speakers or clusters as JSONL, CSV or Parquet.
+@click.option("--flag", type=click.Choice(["altered", "misattributed"]), default=None,
+              help="Renderings or clusters: only clusters with this flag.")
+def export(what: str, db_url: str | None, fmt: str, output: Path | None,
+           flag: str | None) -> None:
+    """Export quotes, renderings, speakers or clusters as JSONL, CSV or Parquet.
 
     \b
+    renderings: one row per utterance unit (a sentence of a quote) with its cluster,
+    rendering (reference, verbatim, excerpt, altered, paraphrase), severity, diff,
+    similarity and attributed_to (the speaker an outlet named, when it is not the
+    cluster's: a misattribution).
     CSV cells that a spreadsheet would run as a formula are prefixed with '.
     Examples:
       quoteline export quotes > quotes.jsonl
+      quoteline export renderings --format jsonl > renderings.jsonl
+      quoteline export renderings --flag misattributed --format csv > misattributed.csv
       quoteline export clusters --format csv > clusters.csv
       quoteline export quotes --format parquet --output quotes.parquet
     """
     from quoteline.corpus.export import export_rows, require_parquet, write_parquet
 
+    if flag and what not in ("renderings", "clusters"):
+        raise click.UsageError("--flag filters renderings or clusters")
     if fmt == "parquet":
         require_parquet()  # before anything else: no work is done that cannot be written
     with open_existing(db_url) as store:
-        rows, columns = export_rows(store, what)
+        rows, columns = export_rows(store, what, flag)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
         elif output:

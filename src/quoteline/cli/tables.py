@@ -95,22 +95,29 @@ def print_quotes(hits: Iterable[QuoteHit], *, title: str | None = None,
     return n
 
 
-def print_cluster(view: ClusterView) -> None:
-    """One cluster: who said it, where first, then each rendering with its diff if any."""
-    start = " ".join(view.renderings[0].text.split()[:8]) if view.renderings else ""
+def print_cluster(view: ClusterView, units: Sequence[dict[str, Any]]) -> None:
+    """One cluster: who said it, where first, then each rendering (an utterance unit) with its
+    severity, the speaker an outlet named when it is not the cluster's, and a diff if any."""
+    start = " ".join(units[0]["text"].split()[:8]) if units else ""
     first = view.first_published.isoformat() if view.first_published else "an unknown date"
+    flagged = "; MISATTRIBUTED by some outlets" if view.misattributed else ""
     title = (f"cluster {view.cluster_id}: {view.speaker_name or 'unattributed'}, “{start}…”; "
              f"first reported by {view.first_outlet or 'an unknown outlet'} on {first}; "
-             f"{len(view.renderings)} renderings, {view.altered} altered")
+             f"{len(units)} renderings, {view.altered} altered{flagged}")
     table = _table(title, [("rendering", NARROW), ("outlet", WHO), ("quote", QUOTE),
                            ("diff", QUOTE)])
-    for hit in view.renderings:
-        flag = "ALTERED" if hit.rendering == "altered" else hit.rendering or ""
-        mark = "\nfirst report" if hit.quote_id == view.first_quote_id else ""
-        day = hit.published.isoformat() if hit.published else "undated"
-        diff = diff_text(hit.diff) if hit.rendering != "reference" else ""
-        table.add_row(*_cells(f"{flag}{mark}", f"{hit.outlet or '?'}\n{day}\n#{hit.quote_id}",
-                              hit.text, diff))
+    for unit in units:
+        label = unit["rendering"] or ""
+        flag = ("ALTERED" if label == "altered" else label) + (
+            f" ({unit['severity']})" if unit["severity"] else "")
+        if unit["attributed_to"]:
+            flag += f"\nattributed to {unit['attributed_to']}"
+        if view.first_article and unit["article_id"] == view.first_article:
+            flag += "\nfirst report"
+        day = unit["published"] or "undated"
+        diff = diff_text(unit["diff"]) if label != "reference" else ""
+        table.add_row(*_cells(flag, f"{unit['outlet'] or '?'}\n{day}\n#{unit['quote_id']}",
+                              unit["text"], diff))
     _console().print(table)
 
 

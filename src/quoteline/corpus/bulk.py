@@ -65,7 +65,6 @@ def _store_article(store: Store, linking: LinkStep, group: _Loaded,
     known.add(key)
     with store.transaction():
         sids = [linking.speaker_id(q) for q in group.quotes]
-        linking.save_speakers()
         store.add_article(NewArticle(art, ident, key[1], b"", quotes=group.quotes), sids)
     report.stored += 1
     report.quotes += len(group.quotes)

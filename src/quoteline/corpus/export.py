@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from quoteline.errors import MissingExtraError, UsageError
 from quoteline.store import QuoteHit, Store
+from quoteline.store.units import RENDERING_COLUMNS
 
 QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "text", "kind",
                  "speaker", "speaker_id", "cue", "said_on", "cluster", "rendering", "quote_id",
@@ -28,21 +29,27 @@ QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "te
 SEARCH_COLUMNS = [*QUOTE_COLUMNS, "when", "score", "altered_elsewhere"]
 SPEAKER_COLUMNS = ["speaker_id", "name", "title", "aliases", "titles", "quotes"]
 CLUSTER_COLUMNS = ["cluster", "reference_quote_id", "reference_text", "speaker_id", "speaker",
-                   "first_outlet", "first_published", "size", "altered"]
+                   "first_outlet", "first_published", "first_article", "size", "altered",
+                   "misattributed"]
 SKIP_COLUMNS = ["source", "reason", "article_id", "detail", "skipped_at"]
+EXPORTS = ("quotes", "renderings", "speakers", "clusters")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_rows(store: Store, what: str) -> tuple[Iterator[dict[str, Any]], list[str]]:
-    """(rows, columns) for ``quotes``, ``speakers`` or ``clusters``."""
+def export_rows(store: Store, what: str,
+                flag: str | None = None) -> tuple[Iterator[dict[str, Any]], list[str]]:
+    """(rows, columns) for ``quotes``, ``renderings`` (one row per utterance unit),
+    ``speakers`` or ``clusters`` (``flag``: renderings or clusters of flagged clusters only)."""
+    if what == "renderings":
+        return store.renderings(flag), RENDERING_COLUMNS
     if what == "quotes":
         return (_pick(h.to_dict(), QUOTE_COLUMNS) for h in store.quotes()), QUOTE_COLUMNS
     if what == "speakers":
         return (s.to_dict() for s in store.speakers()), SPEAKER_COLUMNS
     if what == "clusters":
-        return (_pick(r, CLUSTER_COLUMNS) for r in store.clusters()), CLUSTER_COLUMNS
-    raise UsageError(f"cannot export {what!r}; choose quotes, speakers or clusters")
+        return (_pick(r, CLUSTER_COLUMNS) for r in store.clusters(flag=flag)), CLUSTER_COLUMNS
+    raise UsageError(f"cannot export {what!r}; choose {', '.join(EXPORTS)}")
 
 
 def search_row(hit: QuoteHit, altered_elsewhere: int | None = None) -> dict[str, Any]:

@@ -1,22 +1,27 @@
-"""Article fingerprints: a content hash for identical copies, MinHash LSH for near-identical ones."""
+"""Article fingerprints: a content hash for identical copies, MinHash LSH for near-identical ones.
+
+The MinHash and LSH machinery is the linker's (``quoteline.link.lsh``): one implementation
+for quotes and articles alike. An article's signature is stored as NUM_PERM big-endian 32-bit
+values; an empty signature (a store from before this scheme, see migration 0003) is
+recomputed from the article's text when the index is loaded.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 
+from quoteline.link.lsh import BandIndex, Bands, Signer, WordHasher, shingles
+
 _WORD = re.compile(r"\w+", re.UNICODE)
-NUM_PERM = 32
+NUM_PERM = 64  # the Signer's minimum; only the first BANDS * ROWS values make band keys
 BANDS, ROWS = 8, 4  # 8 bands of 4 rows: pairs with Jaccard 0.8 become candidates 98% of the time
 NEAR_JACCARD = 0.8  # word 3-shingle overlap that makes a candidate a near-identical copy
-_PRIME = np.uint64((1 << 61) - 1)
-_rng = np.random.default_rng(20240601)  # fixed: signatures must be stable across runs
-_A = _rng.integers(1, 1 << 32, NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64)
+SIG_BYTES = NUM_PERM * 4
+_SEED = 20240601  # fixed: signatures must be stable across runs
 
 
 def content_hash(text: str) -> str:
@@ -24,23 +29,25 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-def shingles(text: str, n: int = 3) -> set[int]:
-    """Stable 32-bit hashes of the word n-grams of ``text`` (case-folded)."""
-    words = _WORD.findall(text.casefold())
-    if len(words) < n:
-        words += [""] * (n - len(words))
-    grams = (" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "big")
-            for g in grams}
+@cache
+def _tools() -> tuple[Signer, Bands, WordHasher]:
+    return Signer(NUM_PERM, _SEED), Bands(BANDS, ROWS, salt=_SEED), WordHasher()
 
 
-def minhash(hashes: Iterable[int]) -> bytes:
-    """A MinHash signature (NUM_PERM 32-bit values) of a set of 32-bit shingle hashes."""
-    x = np.fromiter(hashes, dtype=np.uint64)
-    if x.size == 0:
+def article_shingles(text: str) -> set[int]:
+    """32-bit hashes of the word 3-grams of ``text`` (case-folded)."""
+    hasher = _tools()[2]
+    words = [hasher(w) for w in _WORD.findall(text.casefold())]
+    flat, _ = shingles([words])
+    return set(flat.tolist())
+
+
+def minhash(hashes: set[int]) -> bytes:
+    """A MinHash signature (NUM_PERM 32-bit values) of a set of shingle hashes; b"" if empty."""
+    if not hashes:
         return b""
-    values = ((x[:, None] * _A[None, :]) % _PRIME + _B[None, :]) % _PRIME
-    return bytes((values.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(">u4").tobytes())
+    sig = _tools()[0].sign([sorted(hashes)])[0]
+    return bytes(sig.astype(">u4").tobytes())
 
 
 def jaccard(a: set[int], b: set[int]) -> float:
@@ -50,12 +57,18 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b)
 
 
+def estimate(a: bytes, b: bytes) -> float:
+    """Jaccard estimated from two MinHash signatures (share of equal values)."""
+    x = np.frombuffer(a, dtype=">u4")
+    y = np.frombuffer(b, dtype=">u4")
+    return float((x == y).mean())
+
+
 class NearIndex:
     """MinHash LSH over original articles: candidates for near-identical copies."""
 
     def __init__(self) -> None:
-        self._bands: list[defaultdict[bytes, list[int]]] = [defaultdict(list)
-                                                            for _ in range(BANDS)]
+        self._index = BandIndex(cap=64)
         self._sigs: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -63,33 +76,23 @@ class NearIndex:
 
     def add(self, article_row: int, sig: bytes) -> None:
         """Index an original article by its signature."""
-        if len(sig) != NUM_PERM * 4:
+        if len(sig) != SIG_BYTES:
             return
         self._sigs[article_row] = sig
-        for i, key in enumerate(_bands(sig)):
-            self._bands[i][key].append(article_row)
+        self._index.insert(_bands(sig), article_row, extend=True)
 
     def candidates(self, sig: bytes, min_estimate: float = NEAR_JACCARD - 0.2) -> list[int]:
         """Indexed articles sharing a band with ``sig`` whose estimated Jaccard is high enough.
 
         The signature estimate is cheap; only these candidates get the exact (text) check.
         """
-        if len(sig) != NUM_PERM * 4:
+        if len(sig) != SIG_BYTES:
             return []
-        seen: set[int] = set()
-        for i, key in enumerate(_bands(sig)):
-            seen.update(self._bands[i].get(key, ()))
-        scored = [(estimate(sig, self._sigs[row]), row) for row in seen]
+        scored = [(estimate(sig, self._sigs[row]), row) for row in self._index.query(_bands(sig))]
         return [row for est, row in sorted(scored, key=lambda t: (-t[0], t[1]))
                 if est >= min_estimate]
 
 
-def estimate(a: bytes, b: bytes) -> float:
-    """Jaccard estimated from two MinHash signatures (share of equal values)."""
-    same = sum(a[i:i + 4] == b[i:i + 4] for i in range(0, NUM_PERM * 4, 4))
-    return same / NUM_PERM
-
-
-def _bands(sig: bytes) -> list[bytes]:
-    width = ROWS * 4
-    return [sig[i * width:(i + 1) * width] for i in range(BANDS)]
+def _bands(sig: bytes) -> list[int]:
+    values = np.frombuffer(sig, dtype=">u4").astype(np.uint32)[None, :]
+    return _tools()[1].keys(values)[0]

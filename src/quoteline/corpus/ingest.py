@@ -10,19 +10,21 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from quoteline.corpus.fingerprint import (
     NEAR_JACCARD,
     NearIndex,
+    article_shingles,
     content_hash,
     jaccard,
     minhash,
-    shingles,
 )
 from quoteline.corpus.linking import LinkStep
 from quoteline.ingest import SourceOptions, read
+from quoteline.link.primary import is_transcript, primary_extraction
+from quoteline.link.sources import is_wire, outlet_of
 from quoteline.link.types import QuoteRecord
 from quoteline.models import Article, Extraction, Skip
 from quoteline.store import NewArticle, Store
@@ -74,13 +76,21 @@ def ingest(sources: Iterable[str] | Iterable[Article | Skip], store: Store, *,
            workers: int = 1, model: str | None = None, options: SourceOptions | None = None,
            extract: ExtractFn | None = None, batch_size: int = DEFAULT_BATCH,
            alias_file: Path | None = None,
-           progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
-    """Ingest sources (a list of paths, globs, URLs, ``-``) or Articles into ``store``."""
+           progress: Callable[[IngestReport], None] | None = None,
+           primary: bool = False, speaker: str | None = None) -> IngestReport:
+    """Ingest sources (a list of paths, globs, URLs, ``-``) or Articles into ``store``.
+
+    ``primary``: the inputs are primary sources (transcripts, speech texts, statements) of
+    ``speaker``: every sentence is that speaker's utterance and its cluster's reference.
+    """
     stream: Iterable[Article | Skip]
     if isinstance(sources, list | tuple) and all(isinstance(s, str) for s in sources):
         stream = read([str(s) for s in sources], options)
     else:  # Articles (and Skips), consumed lazily: a generator of millions is fine
         stream = (s for s in sources if not isinstance(s, str))
+    if primary:
+        stream = (replace(a, primary=True, speaker=speaker or a.speaker)
+                  if isinstance(a, Article) else a for a in stream)
     if extract is None:
         extract = _default_extract(model, workers)
     run = _Run(store, LinkStep(store, alias_file), options or SourceOptions(), batch_size,
@@ -114,12 +124,23 @@ class _Run:
             self.keys.add(hash((ident, h)))
             self.hashes.add(hash(h))
         self.near = NearIndex()
-        for row, sig in store.article_fingerprints():
-            self.near.add(row, sig)
+        self._load_fingerprints()
         # Identical copies wait here, by input position, for their turn.
         self.side: deque[tuple[int, _Copy]] = deque()
         self.sent: deque[tuple[int, str, str]] = deque()  # (position, hash, ident) extracting
         self.lock = threading.Lock()  # the feeder may run on a pool's thread
+
+    def _load_fingerprints(self) -> None:
+        stale: list[tuple[int, bytes]] = []
+        for row, sig in self.store.article_fingerprints():
+            if not sig:  # from before the shared MinHash scheme: recompute from the text
+                sig = minhash(article_shingles(self.store.article_text(row) or ""))
+                stale.append((row, sig))
+            self.near.add(row, sig)
+        if stale:
+            with self.store.transaction():
+                for row, sig in stale:
+                    self.store.set_fingerprint(row, sig)
 
     # ------------------------------------------------------------ feeding
     def feed(self, items: Iterable[Article | Skip]) -> Iterator[Article | Skip]:
@@ -177,6 +198,8 @@ class _Run:
     def _commit(self, batch: list[tuple[Extraction | Skip | _Copy, str, str]]) -> None:
         if not batch:
             return
+        batch = [(_as_primary(i) if isinstance(i, Extraction) else i, h, ident)
+                 for i, h, ident in batch]
         with self.store.transaction():
             # Speakers first: lock and read what this batch's names can match, in one go.
             self.linking.prepare(item for item, _, _ in batch if isinstance(item, Extraction))
@@ -211,12 +234,14 @@ class _Run:
 
     def _article(self, ext: Extraction, h: str, ident: str) -> list[QuoteRecord]:
         art = ext.article
-        grams = shingles(art.text)
+        art = replace(art, outlet=outlet_of(art)) if not art.outlet else art
+        grams = article_shingles(art.text)
         sig = minhash(grams)
         copy_of = self._near_copy(sig, grams)
         sids = self.linking.speaker_ids(ext)
+        wire = is_wire(art) or (not art.primary and is_transcript(art.text))
         new = NewArticle(art, ident, h, sig, copy_of=copy_of,
-                         copy_kind="near" if copy_of else None, quotes=ext.quotes)
+                         copy_kind="near" if copy_of else None, quotes=ext.quotes, is_wire=wire)
         row, qids = self.store.add_article(new, sids)
         if copy_of is None:
             self.near.add(row, sig)
@@ -226,13 +251,23 @@ class _Run:
         self.report.quotes += len(qids)
         if art.source:
             self.store.clear_skips(art.source)
-        return [QuoteRecord(quote_id=qid, text=q.text, speaker_id=sid, article_id=art.id,
-                            published=art.published, said_on=q.said_on, outlet=art.outlet)
-                for qid, q, sid in zip(qids, ext.quotes, sids, strict=True)]
+        return self.linking.units(row, art, ext.quotes, qids, sids, is_wire=wire)
 
     def _near_copy(self, sig: bytes, grams: set[int]) -> int | None:
         for cand in self.near.candidates(sig):
             text = self.store.article_text(cand)
-            if text is not None and jaccard(grams, shingles(text)) >= NEAR_JACCARD:
+            if text is not None and jaccard(grams, article_shingles(text)) >= NEAR_JACCARD:
                 return cand
         return None
+
+
+def _as_primary(ext: Extraction) -> Extraction:
+    """A primary source's (or a stamped transcript's) sentences in place of extracted quotes.
+
+    A transcript recognised by its time-stamped turns is an independent record of what was
+    said, as faithful as a wire copy, not the speaker's own text: it is not marked primary.
+    """
+    art = ext.article
+    if not art.primary and not is_transcript(art.text):
+        return ext
+    return primary_extraction(art)

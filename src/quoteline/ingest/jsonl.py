@@ -140,6 +140,7 @@ def article_from_record(rec: Mapping[str, Any], where: str, names: Mapping[str, 
         text=text, id=art_id, url=_str(rec.get(names["url"])), title=_str(rec.get(names["title"])),
         published=published, outlet=_str(rec.get(names["outlet"])),
         author=_str(rec.get(names["author"])), source=where,
+        primary=rec.get("primary") is True, speaker=_str(rec.get("speaker")),
     )
 
 

@@ -6,9 +6,10 @@ Incremental use, as the store does it::
     speaker_id, created = resolver.resolve(q.speaker, q.speaker_title)  # corpus.speakers
     ids = resolver.resolve_article([(q.speaker, q.speaker_title) for q in quotes], outlet)
 
-    linker = Linker()
-    linker.load(store.quote_records())                # (QuoteRecord, cluster_id | None)
-    update = linker.add(new_records)                  # QuoteRecord(..., quote_kind=q.kind)
+    units = quote_units(quote, marked_stretches(article.text))  # sentences of a quote
+    linker = Linker(semantic=load_semantic())         # None without quoteline[semantic]
+    linker.load(store.unit_records())                 # (QuoteRecord, cluster_id | None)
+    update = linker.add(new_records)                  # one QuoteRecord per unit
     # write update.clusters (every touched cluster, whole); drop update.removed
 
 One shot: ``link_quotes(records) -> {cluster_id: ClusterInfo}``.

@@ -41,6 +41,10 @@ class FragmentIndex:
         if fragment:
             self._short.setdefault(speaker, []).append(cluster_id)
 
+    def recent(self, speaker: int, limit: int) -> list[int]:
+        """The ids of ``speaker``'s ``limit`` most recent clusters (some may be merged away)."""
+        return self._clusters.get(speaker, [])[-limit:]
+
     def home(
         self, speaker: int, pieces: tuple[Words, ...], content: frozenset[str], longest: Lookup
     ) -> int | None:

@@ -1,30 +1,39 @@
-"""The incremental linker: stored quotes in (``load``), new quotes assigned to clusters (``add``).
+"""The incremental linker: stored units in (``load``), new units assigned to clusters (``add``).
 
 Rules, in short (docs for the store engineer):
 
-* Every quote belongs to exactly one cluster; a quote that matches nothing is a size-1 cluster.
+* Linking works on utterance units (``quoteline.link.units``: each sentence of a quote);
+  every unit belongs to exactly one cluster; one that matches nothing is a size-1 cluster.
 * Candidates come from two LSH stages (word 3-shingles; content words blocked per speaker);
-  each candidate cluster is verified by word alignment against the candidate quote and the
+  each candidate cluster is verified by word alignment against the candidate unit and the
   cluster's fullest rendering (``match.verify``). Short fragments ("deeply troubling") are
-  matched by scanning the same speaker's clusters instead (``fragments``).
-* Speakers: two different known ``speaker_id`` never share a cluster. A quote with an unknown
-  speaker (None) joins a known speaker's cluster only on a strong (copy or excerpt) match.
-* Merges: when a new quote strongly matches several clusters (a full quote arriving after two
-  disjoint excerpts), they merge into the one with the **lowest id**; the other ids are listed
-  in ``LinkUpdate.removed`` (only ids that existed before the call) and their quotes now belong
-  to the survivor, which is returned whole in ``LinkUpdate.clusters``.
+  matched by scanning the same speaker's clusters instead (``fragments``). Where the words
+  alone are weak evidence, an optional semantic model decides (``semantic``).
+* Speakers: a cluster is one utterance by one speaker. A unit of another known speaker joins
+  it only when its words match strongly (a copy or long excerpt): that is a misattribution,
+  recorded on the rendering (``attributed_to``), never a reason to split the utterance. A
+  unit with an unknown speaker joins a known speaker's cluster only on a strong match.
+* Dates: a reworded match must be close in time to the cluster; a strong but inexact one
+  within a few months; only an exact copy or excerpt joins across years (the same phrases
+  said again a year later are another utterance, a re-quote of the old one is not).
+* Merges: when a new unit strongly matches several clusters whose fullest renderings it
+  holds (a full sentence arriving after two disjoint excerpts), they merge into the one with
+  the **lowest id**; the other ids are listed in ``LinkUpdate.removed`` (only ids that existed
+  before the call) and their units now belong to the survivor, returned whole.
 * Cluster ids are allocated from ``max(loaded ids) + 1`` upwards and never reused by a Linker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.candidates import (
+from quoteline.link.fragments import FragmentIndex, is_fragment
+from quoteline.link.lsh import (
     BandIndex,
     Bands,
     Signer,
@@ -32,47 +41,107 @@ from quoteline.link.candidates import (
     shingles,
     speaker_blocks,
 )
-from quoteline.link.fragments import FragmentIndex, is_fragment
-from quoteline.link.match import Verdict, Words, classify, contains, verify
-from quoteline.link.normalize import content_words, quoted_words_only, split_ellipses, tokens
+from quoteline.link.match import Verdict, Words, contains, one_word_swapped, verify
+from quoteline.link.normalize import (
+    content_words,
+    drop_brackets,
+    quoted_words_only,
+    split_ellipses,
+    tokens,
+)
+from quoteline.link.renderings import Analysis, reference, render
+from quoteline.link.semantic import Semantic
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord, Rendering
+from quoteline.settings import get_int
 
-CHUNK = 20_000  # quotes featurized at once: bounds the memory band keys take
+CHUNK = 20_000  # units featurized at once: bounds the memory band keys take
 MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
-MAX_TARGETS = 3  # quotes per candidate cluster checked by alignment
+MAX_TARGETS = 3  # units per candidate cluster checked by alignment
+MISATTRIBUTED_MIN_WORDS = 8  # words that must align before a match overrides the speaker
+MISATTRIBUTED_COVER = 0.9
+# The semantic model is asked only where the words are weak evidence, not absent: a unit that
+# matched nothing by its words, against clusters of its speaker near its date that share a
+# good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
+NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
+SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
+SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
+SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
+SEMANTIC_CANDIDATES = 3  # of those, the ones sharing the most are compared by the model
 _LATEST = dt.date.max
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A rendering's normalized words, content-word stems, and its words split at ellipses."""
-
-    words: Words
-    content: frozenset[str]
-    pieces: tuple[Words, ...]
-
-
 def analyse(text: str) -> Analysis:
-    """Normalize ``text`` for linking (of a mixed quote, only its quoted fragments count)."""
-    text = quoted_words_only(text)
+    """Normalize ``text`` for linking (of a mixed quote, only its quoted fragments count;
+    editorial insertions in brackets never count)."""
+    text = drop_brackets(quoted_words_only(text))
     words = tokens(text)
     parts = split_ellipses(text)
     pieces = (words,) if len(parts) == 1 else tuple(tokens(p) for p in parts)
     return Analysis(words, content_words(words), pieces)
 
 
+def day_of(rec: QuoteRecord) -> dt.date | None:
+    """When the words were said: said_on, else the report's date."""
+    return rec.said_on or rec.published
+
+
 @dataclass(slots=True)
 class _Cluster:
     members: list[int]
-    speaker: int | None
     longest: int
     longest_len: int
+    speakers: Counter[int] = field(default_factory=Counter)
+    primary: int | None = None  # the speaker of a primary source in the cluster
+    first: int | None = None  # the first known speaker (breaks ties)
+    days: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def speaker(self) -> int | None:
+        """Whose utterance this is: a primary source's speaker, else the most named one."""
+        if self.primary is not None:
+            return self.primary
+        if not self.speakers:
+            return None
+        top = max(self.speakers.values())
+        if self.first is not None and self.speakers[self.first] == top:
+            return self.first
+        return min(s for s, n in self.speakers.items() if n == top)
+
+    def note(self, rec: QuoteRecord) -> None:
+        """Count ``rec``'s speaker and date in."""
+        if rec.speaker_id is not None:
+            self.speakers[rec.speaker_id] += 1
+            self.first = self.first if self.first is not None else rec.speaker_id
+            if rec.is_transcript and self.primary is None:
+                self.primary = rec.speaker_id
+        day = day_of(rec)
+        if day is not None:
+            self.days = (min(self.days[0], day), max(self.days[1], day)) if self.days else (day, day)
+
+    def absorb(self, other: _Cluster) -> None:
+        """Take in a cluster merged into this one."""
+        self.members.extend(other.members)
+        self.speakers.update(other.speakers)
+        self.primary = self.primary if self.primary is not None else other.primary
+        self.first = self.first if self.first is not None else other.first
+        if other.days:
+            self.days = other.days if not self.days else (
+                min(self.days[0], other.days[0]), max(self.days[1], other.days[1]))
+        if other.longest_len > self.longest_len:
+            self.longest, self.longest_len = other.longest, other.longest_len
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    verdict: Verdict
+    cluster: int
 
 
 class Linker:
-    """Assigns quotes to clusters of renderings of one utterance, incrementally."""
+    """Assigns units to clusters of renderings of one utterance, incrementally."""
 
-    def __init__(self, *, num_perm: int = 64, seed: int = 1, cache_size: int = 1 << 17) -> None:
+    def __init__(self, *, num_perm: int = 64, seed: int = 1, cache_size: int = 1 << 17,
+                 semantic: Semantic | None = None) -> None:
         if num_perm < 64:
             raise ValueError("num_perm must be at least 64 (16 bands of 4 rows)")
         self._signer = Signer(num_perm, seed)
@@ -88,18 +157,21 @@ class Linker:
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
         self._fragments = FragmentIndex()
-        # quote id -> (reference id, rendering) for members of big clusters, so that a cluster
-        # growing one quote at a time is not re-classified whole on every add.
-        self._rendered: dict[int, tuple[int, Rendering]] = {}
+        self._semantic = semantic
+        self._reword_days = get_int("link_reword_days")
+        self._inexact_days = get_int("link_inexact_days")
+        # unit id -> (reference id, speaker, rendering) for members of big clusters, so that a
+        # cluster growing one unit at a time is not re-classified whole on every add.
+        self._rendered: dict[int, tuple[int, int | None, Rendering]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
 
     # ------------------------------------------------------------------ public API
     def load(self, existing: Iterable[tuple[QuoteRecord, int | None]]) -> None:
-        """Index stored quotes with their stored cluster ids (no re-linking).
+        """Index stored units with their stored cluster ids (no re-linking).
 
-        A quote stored without a cluster id (None) is kept aside and linked by the next ``add``.
+        A unit stored without a cluster id (None) is kept aside and linked by the next ``add``.
         """
         it = iter(existing)
         while batch := list(islice(it, CHUNK)):
@@ -113,7 +185,7 @@ class Linker:
                 self._next_id = max(self._next_id, cid + 1)
 
     def add(self, new: Iterable[QuoteRecord]) -> LinkUpdate:
-        """Link new quotes; return every cluster they touched, whole, and merged-away ids."""
+        """Link new units; return every cluster they touched, whole, and merged-away ids."""
         pending, self._pending = self._pending, []
         fresh = {r.quote_id: r for r in (*pending, *new) if r.quote_id not in self._records}
         order = sorted(fresh.values(), key=self._order_key)
@@ -128,11 +200,12 @@ class Linker:
         return LinkUpdate(clusters=clusters, removed={c for c in removed if c < first_new})
 
     def block_keys(self, records: list[QuoteRecord]) -> list[list[tuple[int, int]]]:
-        """Per quote, every (stage, key) through which it can meet another quote.
+        """Per unit, every (stage, key) through which it can meet another unit.
 
-        Quotes that share no key, even transitively, never influence each other's clusters,
+        Units that share no key, even transitively, never influence each other's clusters,
         so linking each connected block alone gives the single-run result (the Spark job).
-        Stage 0/1: word and content LSH band keys; 2: the known speaker (fragment scans).
+        Stage 0/1: word and content LSH band keys; 2: the known speaker (fragment scans and
+        semantic candidates).
         """
         out = []
         for rec, (wk, ck) in zip(records, self.features(records), strict=True):
@@ -143,7 +216,7 @@ class Linker:
         return out
 
     def cluster_of(self, quote_id: int) -> int | None:
-        """The cluster id of a known quote, or None."""
+        """The cluster id of a known unit, or None."""
         return self._cluster_of.get(quote_id)
 
     def cluster_ids(self) -> list[int]:
@@ -154,27 +227,33 @@ class Linker:
         """One cluster, whole: reference, first report and every rendering classified."""
         cluster = self._clusters[cluster_id]
         members = [self._records[q] for q in cluster.members]
-        ref = self._reference(members)
+        ref = reference(members, self._an)
         first = min(_reports(members), key=_date_key)
+        speaker = cluster.speaker
         ref_an = self._an(ref.text)
         memo = len(members) >= MEMO_MIN_SIZE
-        renderings = [self._render_memo(ref, ref_an, m) if memo else self._render(ref, ref_an, m)
+        renderings = [self._render_memo(ref, ref_an, m, speaker) if memo
+                      else render(ref, ref_an, m, self._an(m.text), speaker)
                       for m in sorted(members, key=_date_key)]
         return ClusterInfo(
             cluster_id=cluster_id,
             reference_id=ref.quote_id,
             first_outlet=first.outlet,
             first_published=first.published,
-            speaker_id=cluster.speaker,
+            speaker_id=speaker,
             renderings=tuple(renderings),
+            first_article=first.article_id,
         )
 
     # ------------------------------------------------------------------ features
-    def _order_key(self, rec: QuoteRecord) -> tuple[int, dt.date, int]:
-        # Fullest first, so excerpts and copies find the full quote already placed.
-        return (-len(self._an(rec.text).words), rec.published or _LATEST, rec.quote_id)
+    def _order_key(self, rec: QuoteRecord) -> tuple[int, int, dt.date, int]:
+        # Primary sources first, then fullest first, so excerpts and copies find the full
+        # sentence already placed.
+        return (-rec.is_transcript, -len(self._an(rec.text).words), rec.published or _LATEST,
+                rec.quote_id)
 
     def features(self, recs: list[QuoteRecord]) -> list[tuple[list[int], list[int]]]:
+        """Per record, its word-shingle and per-speaker content-word LSH band keys."""
         h = self._hash
         ans = [self._an(r.text) for r in recs]
         flat, counts = shingles([[h(w) for w in a.words] for a in ans])
@@ -191,17 +270,19 @@ class Linker:
         self._word_index.insert(wk, quote_id, extend=extend)
         self._content_index.insert(ck, quote_id, extend=extend)
 
-    # ------------------------------------------------------------------ placing one quote
+    # ------------------------------------------------------------------ placing one unit
     def _place(
         self, rec: QuoteRecord, wk: list[int], ck: list[int], touched: set[int], removed: set[int]
     ) -> None:
         an = self._an(rec.text)
         candidates = self._word_index.query(wk) | self._content_index.query(ck)
-        matches = self._verify(rec, an, candidates)
+        matches, weak = self._verify(rec, an, candidates)
         if not matches or not is_fragment(an.words, an.content):
-            matches += self._fragment_matches(rec.speaker_id, an)
+            matches += self._fragment_matches(rec, an)
+        if not matches and self._semantic is not None:
+            matches = self._semantic_matches(rec, self._reword_candidates(rec, an, weak))
         if matches:
-            cid = self._join(rec.speaker_id, matches, touched, removed)
+            cid = self._join(rec, an, matches, removed, touched)
         else:
             cid = self._next_id
             self._next_id += 1
@@ -210,31 +291,98 @@ class Linker:
         self._index(rec.quote_id, wk, ck, extend=extend)
         touched.add(cid)
 
-    def _verify(self, rec: QuoteRecord, an: Analysis, candidates: set[int]) -> list[tuple[Verdict, int]]:
+    def _verify(self, rec: QuoteRecord, an: Analysis,
+                candidates: set[int]) -> tuple[list[_Match], list[int]]:
+        """Clusters the unit renders (best first), and clusters it may render in other words."""
         by_cluster: dict[int, list[int]] = {}
         for qid in sorted(candidates):
             targets = by_cluster.setdefault(self._cluster_of[qid], [])
             if len(targets) < MAX_TARGETS:
                 targets.append(qid)
-        found: list[tuple[Verdict, int]] = []
+        found: list[_Match] = []
+        weak: list[int] = []
         for cid, targets in by_cluster.items():
             cluster = self._clusters[cid]
             verdict = self._best(an, [cluster.longest, *targets])
-            if verdict and _speakers_agree(rec.speaker_id, cluster.speaker, verdict.strong):
-                found.append((verdict, cid))
-        found.sort(key=lambda vc: (-vc[0].score, vc[1]))
-        return found
+            if verdict and self._admits(rec, cluster, verdict):
+                found.append(_Match(verdict, cid))
+            elif verdict is None and self._may_reword(rec, cluster):
+                weak.append(cid)
+        found.sort(key=lambda m: (-m.verdict.score, m.cluster))
+        return found, weak
 
-    def _fragment_matches(self, speaker: int | None, an: Analysis) -> list[tuple[Verdict, int]]:
+    def _admits(self, rec: QuoteRecord, cluster: _Cluster, verdict: Verdict) -> bool:
+        """Whether speakers and dates allow ``rec`` into ``cluster`` on ``verdict``."""
+        if not _speakers_agree(rec.speaker_id, cluster.speaker, verdict):
+            return False
+        gap = _gap(day_of(rec), cluster.days)
+        if verdict.exact or gap is None:
+            return True
+        return gap <= (self._inexact_days if verdict.strong else self._reword_days)
+
+    def _may_reword(self, rec: QuoteRecord, cluster: _Cluster) -> bool:
+        """Whether ``cluster`` is a candidate for a reworded rendering (same speaker, near date)."""
+        speaker = cluster.speaker
+        if rec.speaker_id is None or speaker != rec.speaker_id:
+            return False
+        gap = _gap(day_of(rec), cluster.days)
+        return gap is None or gap <= self._reword_days
+
+    def _reword_candidates(self, rec: QuoteRecord, an: Analysis, weak: list[int]) -> list[int]:
+        """Clusters a reworded unit may render: those that shared LSH keys with it, and the
+        speaker's most recent clusters near its date that share content words with it."""
+        if rec.speaker_id is None or len(an.content) < SEMANTIC_MIN_SHARED:
+            return []
+        scored = []
+        for cid in dict.fromkeys([*weak, *self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)]):
+            cluster = self._clusters.get(cid)
+            if cluster is None or not self._may_reword(rec, cluster):
+                continue
+            other = self._an(self._records[cluster.longest].text).content
+            shared = len(an.content & other)
+            # a known date near the cluster's is evidence too; undated, the words must say more
+            need = SEMANTIC_OVERLAP if _gap(day_of(rec), cluster.days) is not None else 0.5
+            if shared >= SEMANTIC_MIN_SHARED and shared >= need * min(len(an.content), len(other)):
+                scored.append((-shared, cid))
+        return [cid for _, cid in sorted(scored)[:SEMANTIC_CANDIDATES]]
+
+    def _semantic_matches(self, rec: QuoteRecord, weak: list[int]) -> list[_Match]:
+        if not weak:
+            return []
+        assert self._semantic is not None
+        texts = [self._records[self._clusters[c].longest].text for c in weak]
+        scores = self._semantic.similarities(rec.text, texts)
+        best = [(s, c) for s, c in zip(scores, weak, strict=True) if s >= self._semantic.threshold]
+        best.sort(key=lambda sc: (-sc[0], sc[1]))
+        return [_Match(Verdict(min(0.99, s), False), c) for s, c in best[:1]]
+
+    def _fragment_matches(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """Clusters of the same known speaker that a short fragment belongs to, or whose
-        fragments this quote contains: LSH cannot see a two-word excerpt of a long quote."""
+        fragments this unit contains: LSH cannot see a two-word excerpt of a long quote."""
+        speaker = rec.speaker_id
         if speaker is None:
             return []
+        strong = Verdict(1.5, True, exact=True)
         if is_fragment(an.words, an.content):
             home = self._fragments.home(speaker, an.pieces, an.content, self._longest)
-            return [(Verdict(1.5, True), home)] if home is not None else []
+            if home is None:  # a word changed in a short sentence ("days" for "weeks")
+                return self._near_fragment(rec, an)
+            return [_Match(strong, home)]
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
-        return [(Verdict(1.5, True), cid) for cid in inside]
+        return [_Match(strong, cid) for cid in inside]
+
+    def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """The speaker's recent cluster a short unit renders with one content word changed."""
+        assert rec.speaker_id is not None
+        for cid in reversed(self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)):
+            cluster = self._clusters.get(cid)
+            found = self._longest(cid)
+            if cluster is None or found is None or len(an.content - found[1]) > 1:
+                continue
+            verdict = Verdict(1.0 + NEAR_COVER, True, False, len(an.words) - 1, NEAR_COVER)
+            if one_word_swapped(found[0], an.words) and self._admits(rec, cluster, verdict):
+                return [_Match(verdict, cid)]
+        return []
 
     def _longest(self, cid: int) -> tuple[Words, frozenset[str]] | None:
         cluster = self._clusters.get(cid)
@@ -252,21 +400,20 @@ class Linker:
                 best = verdict
         return best
 
-    def _join(
-        self,
-        speaker: int | None,
-        matches: list[tuple[Verdict, int]],
-        touched: set[int],
-        removed: set[int],
-    ) -> int:
-        group = [matches[0][1]]
-        known = speaker if speaker is not None else self._clusters[group[0]].speaker
-        for verdict, cid in matches[1:]:
-            if cid in group:
+    def _join(self, rec: QuoteRecord, an: Analysis, matches: list[_Match], removed: set[int],
+              touched: set[int]) -> int:
+        """The cluster ``rec`` joins: the best match, merged with every other strongly matched
+        cluster of the same speaker whose fullest rendering ``rec`` holds."""
+        group = [matches[0].cluster]
+        known = self._clusters[group[0]].speaker
+        for m in matches[1:]:
+            cluster = self._clusters[m.cluster]
+            if m.cluster in group or not m.verdict.strong:
                 continue
-            other = self._clusters[cid].speaker
-            if verdict.strong and (other is None or known is None or other == known):
-                group.append(cid)
+            other = cluster.speaker
+            longest = self._an(self._records[cluster.longest].text).words
+            if (other is None or known is None or other == known) and contains(an.words, longest):
+                group.append(m.cluster)
                 known = known if known is not None else other
         survivor = min(group)
         for cid in group:
@@ -280,11 +427,7 @@ class Linker:
         into, old = self._clusters[survivor], self._clusters.pop(gone)
         for qid in old.members:
             self._cluster_of[qid] = survivor
-        into.members.extend(old.members)
-        if into.speaker is None:
-            into.speaker = old.speaker
-        if old.longest_len > into.longest_len:
-            into.longest, into.longest_len = old.longest, old.longest_len
+        into.absorb(old)
 
     def _attach(self, rec: QuoteRecord, cid: int) -> None:
         an = self._an(rec.text)
@@ -293,61 +436,44 @@ class Linker:
         self._cluster_of[rec.quote_id] = cid
         cluster = self._clusters.get(cid)
         if cluster is None:
-            self._clusters[cid] = _Cluster([rec.quote_id], rec.speaker_id, rec.quote_id, size)
+            cluster = self._clusters[cid] = _Cluster([rec.quote_id], rec.quote_id, size)
+            cluster.note(rec)
             self._fragments.register(rec.speaker_id, cid, is_fragment(an.words, an.content))
             return
         cluster.members.append(rec.quote_id)
-        if cluster.speaker is None:
-            cluster.speaker = rec.speaker_id
+        cluster.note(rec)
         if size > cluster.longest_len:
             cluster.longest, cluster.longest_len = rec.quote_id, size
 
-    # ------------------------------------------------------------------ reference and renderings
-    def _reference(self, members: list[QuoteRecord]) -> QuoteRecord:
-        """Transcript if any; else the earliest report (fullest among equals).
-
-        When a later rendering contains the earliest one as an excerpt, the earliest of those
-        fuller renderings serves instead: an excerpt cannot be the yardstick for the full quote.
-        """
-        transcripts = [m for m in members if m.is_transcript]
-        quoted = [m for m in members if m.quote_kind != "indirect"]
-        pool = transcripts or quoted or members
-        ref = min(pool, key=self._ref_key)
-        ref_words = self._an(ref.text).words
-        fuller = [
-            m
-            for m in pool
-            if len(self._an(m.text).words) > len(ref_words) and contains(self._an(m.text).words, ref_words)
-        ]
-        return min(fuller, key=self._ref_key) if fuller else ref
-
-    def _ref_key(self, rec: QuoteRecord) -> tuple[dt.date, int, int]:
-        return (rec.published or _LATEST, -len(self._an(rec.text).words), rec.quote_id)
-
-    def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord) -> Rendering:
+    # ------------------------------------------------------------------ renderings
+    def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,
+                     speaker: int | None) -> Rendering:
         known = self._rendered.get(rec.quote_id)
-        if known is not None and known[0] == ref.quote_id:
-            return known[1]
-        rendering = self._render(ref, ref_an, rec)
-        self._rendered[rec.quote_id] = (ref.quote_id, rendering)
+        if known is not None and known[0] == ref.quote_id and known[1] == speaker:
+            return known[2]
+        rendering = render(ref, ref_an, rec, self._an(rec.text), speaker)
+        self._rendered[rec.quote_id] = (ref.quote_id, speaker, rendering)
         return rendering
 
-    def _render(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord) -> Rendering:
-        if rec.quote_id == ref.quote_id:
-            return Rendering(rec.quote_id, "reference", 1.0)
-        an = self._an(rec.text)
-        kind, similarity, ops = classify(ref_an.words, an.words, an.pieces)
-        if kind == "altered" and rec.quote_kind == "indirect":
-            kind = "paraphrase"
-        return Rendering(rec.quote_id, kind, round(similarity, 4), ops)
+
+def _speakers_agree(unit: int | None, cluster: int | None, verdict: Verdict) -> bool:
+    if unit is not None and cluster is not None and unit != cluster:
+        # another speaker named for the same words: a misattribution, when the words match
+        # so closely and at such length that they cannot be a coincidence
+        return (verdict.strong and verdict.matched >= MISATTRIBUTED_MIN_WORDS
+                and verdict.cover >= MISATTRIBUTED_COVER)
+    if unit is None and cluster is not None:
+        return verdict.strong  # an unknown speaker joins a known one only on a copy or excerpt
+    return True
 
 
-def _speakers_agree(quote: int | None, cluster: int | None, strong: bool) -> bool:
-    if quote is not None and cluster is not None:
-        return quote == cluster
-    if quote is None and cluster is None:
-        return True
-    return strong  # an unknown speaker joins a known one only on a copy or excerpt
+def _gap(day: dt.date | None, days: tuple[dt.date, dt.date] | None) -> int | None:
+    """Days between ``day`` and the nearest end of a cluster's date range (None: unknown)."""
+    if day is None or days is None:
+        return None
+    if days[0] <= day <= days[1]:
+        return 0
+    return min(abs((day - days[0]).days), abs((day - days[1]).days))
 
 
 def _date_key(rec: QuoteRecord) -> tuple[dt.date, int]:
@@ -360,8 +486,8 @@ def _reports(members: list[QuoteRecord]) -> list[QuoteRecord]:
 
 
 def link_quotes(records: Iterable[QuoteRecord], **options: int) -> dict[int, ClusterInfo]:
-    """Link a whole set of quotes at once: cluster id -> cluster (options go to ``Linker``)."""
-    return Linker(**options).add(records).clusters
+    """Link a whole set of units at once: cluster id -> cluster (options go to ``Linker``)."""
+    return Linker(**options).add(records).clusters  # type: ignore[arg-type]
 
 
 def iter_clusters(linker: Linker) -> Iterator[ClusterInfo]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
-from quoteline.link.types import DiffOp, RenderingKind
+from quoteline.link.normalize import leading_words
+from quoteline.link.types import DiffOp, RenderingKind, Severity
 
 Words = tuple[str, ...]
 
@@ -20,6 +21,8 @@ MIN_STRONG_WORDS = 4
 REWORD_OVERLAP = 0.5
 REWORD_SHARED = 3
 REWORD_RATIO = 0.4
+MINOR_EDITS = 2  # an altered rendering this few words from the reference is a minor change
+NAME_VARIANT_LEN = 6  # names this long that differ in one letter are spellings of one name
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,9 @@ class Verdict:
 
     score: float  # 0..2: above 1 for aligned copies/excerpts, below 1 for rewordings
     strong: bool  # an aligned copy or excerpt, not only a rewording
+    exact: bool = False  # one is a word-for-word copy or contiguous run of the other
+    matched: int = 0  # words aligned in order
+    cover: float = 0.0  # share of the shorter rendering's words aligned
 
 
 def verify(a: Words, b: Words, ca: frozenset[str], cb: frozenset[str]) -> Verdict | None:
@@ -38,14 +44,15 @@ def verify(a: Words, b: Words, ca: frozenset[str], cb: frozenset[str]) -> Verdic
     matched = LCSseq.similarity(a, b)
     cover = matched / short
     if cover >= STRONG_COVER and (matched >= MIN_STRONG_WORDS or matched == len(a) == len(b)):
-        return Verdict(1.0 + cover, True)
+        exact = matched == short and (is_excerpt(a, (b,)) if len(a) >= len(b) else is_excerpt(b, (a,)))
+        return Verdict(1.0 + cover, True, exact, matched, cover)
     shared = len(ca & cb)
     if shared < REWORD_SHARED:
         return None
     overlap = shared / min(len(ca), len(cb))
     ratio = 2 * matched / (len(a) + len(b))
     if overlap >= REWORD_OVERLAP and ratio >= REWORD_RATIO:
-        return Verdict(min(0.99, (overlap + ratio) / 2), False)
+        return Verdict(min(0.99, (overlap + ratio) / 2), False, False, matched, cover)
     return None
 
 
@@ -76,6 +83,15 @@ def find(ref: Words, piece: Words, start: int) -> int:
     return -1
 
 
+def one_word_swapped(ref: Words, words: Words, min_words: int = MIN_STRONG_WORDS) -> bool:
+    """Whether ``words`` (at least ``min_words``) is a run of ``ref`` with one word swapped."""
+    n = len(words)
+    if n < min_words:
+        return False
+    return any(sum(a != b for a, b in zip(ref[i:i + n], words, strict=True)) == 1
+               for i in range(len(ref) - n + 1))
+
+
 def is_excerpt(ref: Words, pieces: tuple[Words, ...]) -> bool:
     """Whether the pieces (a rendering split at its ellipses) occur in ``ref``, in order."""
     at = 0
@@ -96,10 +112,52 @@ def classify(
 
     ``pieces`` are the rendering's words split where it shows an ellipsis: an excerpt is a
     run of the reference's words, or several runs in order where it marks the cuts; any other
-    difference (a dropped "not", a changed or added word) makes the rendering altered.
+    difference (a dropped "not", a changed or added word) makes the rendering altered. A
+    leading so/and/but that one side has and the other lacks is not a difference.
     """
     if words == ref:
         return "verbatim", 1.0, (("=", " ".join(ref)),)
     similarity = Indel.normalized_similarity(ref, words)
-    kind: RenderingKind = "excerpt" if is_excerpt(ref, pieces) else "altered"
-    return kind, similarity, diff(ref, words)
+    if is_excerpt(ref, pieces):
+        return "excerpt", similarity, diff(ref, words)
+    bare_ref, bare = unlead(ref), unlead(words)
+    if bare == bare_ref:
+        return "verbatim", 1.0, (("=", " ".join(ref)),)
+    if bare != words and is_excerpt(bare_ref, (bare, *pieces[1:]) if len(pieces) > 1 else (bare,)):
+        return "excerpt", similarity, diff(ref, words)
+    return "altered", similarity, diff(ref, words)
+
+
+def unlead(words: Words) -> Words:
+    """``words`` without a leading so/and/but (which never makes a rendering different)."""
+    return words[1:] if len(words) > 1 and words[0] in leading_words() else words
+
+
+def severity(diff_ops: tuple[DiffOp, ...]) -> Severity:
+    """``minor`` when at most MINOR_EDITS words are changed, added or dropped inside the run of
+    the reference the rendering covers (words cut at its ends make an excerpt, not a change),
+    else ``major``; from the word diff ``classify`` made."""
+    ops = list(diff_ops)
+    while ops and ops[0][0] == "-":
+        ops.pop(0)
+    while ops and ops[-1][0] == "-":
+        ops.pop()
+    added = sum(len(w.split()) for op, w in ops if op == "+")
+    dropped = sum(len(w.split()) for op, w in ops if op == "-")
+    return "minor" if max(added, dropped) <= MINOR_EDITS else "major"
+
+
+def unify_names(words: Words, ref: Words, names: frozenset[str]) -> Words:
+    """``words`` with each name (a word in ``names``) spelt as the reference spells it when the
+    two differ in one letter ("zelensky" / "zelenskyy"): spelling variants are not changes."""
+    if not names:
+        return words
+    ref_set = set(ref)
+    out = list(words)
+    for i, w in enumerate(words):
+        if w in ref_set or w not in names or len(w) < NAME_VARIANT_LEN:
+            continue
+        near = [r for r in ref_set if r in names and Levenshtein.distance(w, r, score_cutoff=1) <= 1]
+        if len(near) == 1:
+            out[i] = near[0]
+    return tuple(out)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u2032": "'"})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|'[a-z]+")
 _ELLIPSIS = re.compile(r"\.\s*\.\s*\.|\u2026")
 _QUOTED = re.compile(r"[\u201c\u201e\"]([^\u201c\u201d\u201e\"]+)[\u201d\"]")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_CAPITALIZED = re.compile(r"\b[A-Z][\w'\u2019-]+")
 _SUFFIXES = ("n't", "'re", "'ve", "'ll", "'d", "'m")
 _STEM_LEN = 6  # prefix stemming: cheap, language-light, good enough to match inflections
 
@@ -29,6 +31,23 @@ def contractions() -> dict[str, tuple[str, ...]]:
         form, _, expansion = line.partition("=")
         table[form.strip()] = tuple(expansion.split())
     return table
+
+
+@cache
+def leading_words() -> frozenset[str]:
+    """Words a rendering may add or drop at its start without changing it (so, and, but)."""
+    return frozenset(word for line in data_lines("leading_words.txt") for word in line.split())
+
+
+def drop_brackets(text: str) -> str:
+    """``text`` without editorial insertions in brackets or parentheses: "(Vladimir) Putin"."""
+    return _BRACKETS.sub(" ", text)
+
+
+@lru_cache(maxsize=1 << 14)
+def name_words(text: str) -> frozenset[str]:
+    """Normalized forms of the capitalized words of ``text`` (candidates for names)."""
+    return frozenset(w for m in _CAPITALIZED.findall(text) for w in tokens(m))
 
 
 @cache

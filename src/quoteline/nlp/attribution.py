@@ -1,4 +1,4 @@
-"""Stage 2: cues and what they attribute (content clause, source mention) from the parse.
+"""The cues stage: cues and what they attribute (content clause, source mention) from the parse.
 
 Works on token indices. A cue found inside quotation marks is the quoted speaker's own words
 ("We have said that ..."), never an attribution by the article, so the caller passes the
@@ -12,30 +12,37 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from quoteline.models import Rule
+from quoteline.nlp.labels import CueClass
 from quoteline.nlp.lexicon import (
+    addressee_verbs,
+    anaphoric_objects,
+    ask_verbs,
+    circumstance_marks,
+    circumstance_preps,
     clause_only,
     cue_nouns,
     cue_phrases,
     cue_preps,
     cue_verbs,
+    demonstratives,
     hearsay_adverbs,
     lemma_fixes,
     light_verbs,
     line_labels,
+    nonhuman_subjects,
+    object_preps,
+    question_marks,
+    relative_pronouns,
 )
+from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.sents import sentence
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"conj", "advcl", "xcomp", "pcomp", "prep", "acl", "relcl", "ccomp", "parataxis"}
-RELATIVE = {"who", "which", "that"}
 FINITE = {"VBD", "VBZ", "VBP"}
-OBJECT_PREPS = {"as", "of", "for", "about", "against", "over"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
-CIRCUMSTANCE_PREPS = {"during", "through", "despite", "amid", "via", "throughout", "following"}
-WHEN = {"when", "while", "after", "before", "since", "until", "because", "if", "whenever"}
-ASK_VERBS = {"ask", "wonder", "inquire", "question"}
-ADDRESSEE_VERBS = {"tell", "inform", "remind", "assure", "reassure", "thank"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
 
@@ -48,7 +55,8 @@ class Attribution:
     cue_end: int  # token index after the last cue token ("made clear" spans two)
     content: tuple[int, int]  # [start, end) token indices
     source: tuple[int, int] | None
-    cue_class: str
+    cue_class: CueClass
+    rule: Rule  # which rule below found the content
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
     whole: bool = False  # the content holds the cue ("X reportedly did Y"): keep it in one piece
 
@@ -58,7 +66,7 @@ def lemma(tok: Token) -> str:
     return lemma_fixes().get(tok.lower_) or tok.lemma_.lower()
 
 
-def is_cue(tok: Token) -> str | None:
+def is_cue(tok: Token) -> CueClass | None:
     """The cue class of a token (speech/report/belief/intent) or None."""
     if tok.pos_ not in {"VERB", "AUX"} and tok.tag_ not in {"VBD", "VBZ", "VBP", "VBG", "VBN"}:
         return None
@@ -74,8 +82,10 @@ def is_cue(tok: Token) -> str | None:
     return None
 
 
-def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribution]:
+def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int],
+                      opts: ExtractOptions | None = None) -> list[Attribution]:
     """Every cue outside quotation marks that has a clausal content, in text order."""
+    opts = opts or ExtractOptions()
     out: list[Attribution] = []
     for tok in doc:
         if tok.i in quoted_tokens:
@@ -83,7 +93,7 @@ def find_attributions(doc: Doc, quoted_tokens: AbstractSet[int]) -> list[Attribu
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             att = _according(doc, tok)
         elif tok.text == ":":
-            att = _headline_colon(doc, tok)
+            att = _headline_colon(doc, tok, opts)
         elif tok.lower_ in hearsay_adverbs():
             att = _hearsay(tok)
         else:
@@ -115,12 +125,12 @@ def in_paragraph(att: Attribution) -> Attribution | None:
     return att
 
 
-def _general_cue(tok: Token) -> str | None:
+def _general_cue(tok: Token) -> CueClass | None:
     """A verb outside the lexicon whose human subject reports a clause: "X figures that ..."."""
     if tok.pos_ != "VERB":
         return None
     subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-    if subj is None or subj.lower_ in {"it", "there", "this", "that", "which"}:
+    if subj is None or subj.lower_ in nonhuman_subjects():
         return None
     clause = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
     if clause is None:
@@ -139,24 +149,25 @@ def _cue_end(tok: Token) -> int:
     return nxt
 
 
-def _verb_cue(tok: Token, cls: str, quoted: AbstractSet[int]) -> Attribution | None:
+def _verb_cue(tok: Token, cls: CueClass, quoted: AbstractSet[int]) -> Attribution | None:
     if not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children):
         passive = _passive(tok, cls)
         if passive is not None:
             return passive
-    content = _complement(tok, cls)
-    if content is None:
+    found = _complement(tok, cls)
+    if found is None:
         return None
+    content, rule = found
     source = source_of(tok, quoted)
     interrupted = content[0] <= tok.i < content[1]
     if source is not None and not interrupted and content[0] <= source[0] < content[1]:
         source = None
     np_object = not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children)
     np_object = np_object and not (content[0] <= tok.i < content[1])
-    return Attribution(tok, _cue_end(tok), content, source, cls, np_object=np_object)
+    return Attribution(tok, _cue_end(tok), content, source, cls, rule, np_object=np_object)
 
 
-def _passive(tok: Token, cls: str) -> Attribution | None:
+def _passive(tok: Token, cls: CueClass) -> Attribution | None:
     """"X was criticized by Y for Z": the whole clause is what Y holds; Y, if named, the source."""
     subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
     agent = next((c for c in tok.children if c.dep_ == "agent"), None)
@@ -167,49 +178,55 @@ def _passive(tok: Token, cls: str) -> Attribution | None:
         return None
     pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     source = _np_span(pobj) if pobj is not None else None
-    return Attribution(tok, _cue_end(tok), content, source, cls, np_object=True, whole=True)
+    return Attribution(tok, _cue_end(tok), content, source, cls, "passive", np_object=True,
+                       whole=True)
 
 
 def _span_of(tok: Token) -> tuple[int, int]:
     return tok.left_edge.i, tok.right_edge.i + 1
 
 
-def _complement(tok: Token, cls: str) -> tuple[int, int] | None:
-    """The token range a cue attributes: its clausal complement, or the clause it interrupts."""
+def _ruled(content: tuple[int, int] | None, rule: Rule) -> tuple[tuple[int, int], Rule] | None:
+    return (content, rule) if content is not None else None
+
+
+def _complement(tok: Token, cls: CueClass) -> tuple[tuple[int, int], Rule] | None:
+    """The token range a cue attributes (its clausal complement, or the clause it interrupts,
+    ...) and the rule that found it."""
     clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}]
     if clauses:  # several: prefer one after the cue, then the "that"-clause, then the longest
         best = max(clauses, key=lambda c: (_follows(tok, c), _has_that(c), c.right_edge.i - c.left_edge.i))
         start, end = _span_of(best)
         if start > tok.i:
             end = _to_sentence_end(tok, end)
-        return trim(tok.doc, start, end)
+        return _ruled(trim(tok.doc, start, end), "complement")
     question = _asked_if(tok)
     if question is not None:
-        return question
+        return question, "asked_if"
     for child in tok.children:  # "said: ..." with the statement parsed as a dependent
         if child.dep_ in {"dobj", "attr"} and child.i > tok.i and _is_quote_start(child):
-            return trim(tok.doc, *_span_of(child))
+            return _ruled(trim(tok.doc, *_span_of(child)), "quoted_object")
     if tok.dep_ in {"parataxis", "ccomp", "advcl"} and tok.head.i != tok.i and cls == "speech":
         found = _interrupted(tok)
         if found is not None:
-            return found
+            return found, "interrupted"
     if _as_clause(tok) and cls in {"speech", "report", "belief"}:  # "As X noted, Y"
-        return trim(tok.doc, *_span_of(tok.head))
-    if _hypothetical(tok) or lemma(tok) in ADDRESSEE_VERBS or lemma(tok) in clause_only():
+        return _ruled(trim(tok.doc, *_span_of(tok.head)), "as_clause")
+    if _hypothetical(tok) or lemma(tok) in addressee_verbs() or lemma(tok) in clause_only():
         return None
     named = _relative_naming(tok)
     if named is not None:
-        return named
+        return named, "naming"
     return _object(tok)
 
 
 def _asked_if(tok: Token) -> tuple[int, int] | None:
     """"asked the students if they were serious": the question, parsed as an adverbial clause."""
-    if lemma(tok) not in ASK_VERBS:
+    if lemma(tok) not in ask_verbs():
         return None
     for child in tok.rights:
         mark = next((c for c in child.children if c.dep_ == "mark"), None)
-        if child.dep_ == "advcl" and mark is not None and mark.lower_ in {"if", "whether"}:
+        if child.dep_ == "advcl" and mark is not None and mark.lower_ in question_marks():
             return trim(tok.doc, *_span_of(child))
     return None
 
@@ -217,7 +234,7 @@ def _asked_if(tok: Token) -> tuple[int, int] | None:
 def _relative_naming(tok: Token) -> tuple[int, int] | None:
     """"what he calls corruption", "a country that X called our foe": the relative word through
     the name given."""
-    words = RELATIVE | {"what"}
+    words = relative_pronouns() | {"what"}
     rel = next((c for c in tok.children if c.dep_ == "dobj" and c.i < tok.i and c.lower_ in words), None)
     name = next((c for c in tok.children if c.dep_ in {"oprd", "attr"} and c.i > tok.i), None)
     if rel is None or name is None:
@@ -228,7 +245,7 @@ def _relative_naming(tok: Token) -> tuple[int, int] | None:
 def _prep_object(tok: Token) -> tuple[int, int] | None:
     """"believes in the dream", "seen as an icon": the first non-circumstantial prepositional object."""
     for child in tok.rights:
-        if child.dep_ != "prep" or child.lower_ not in OBJECT_PREPS:
+        if child.dep_ != "prep" or child.lower_ not in object_preps():
             continue
         objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
         if objs and objs[0].ent_type_ not in {"DATE", "TIME", "GPE", "LOC", "FAC"}:
@@ -242,9 +259,9 @@ def _anaphoric(obj: Token) -> bool:
     predicate = any(s.dep_ == "oprd" or s.lower_ == "as" for s in obj.head.rights if s.i > obj.i)
     if predicate:
         return False
-    if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "them", "these", "those"}:
+    if obj.pos_ == "PRON" and obj.lower_ in anaphoric_objects():
         return True
-    return any(c.dep_ == "det" and c.lower_ in {"this", "that", "these", "those"} for c in obj.children)
+    return any(c.dep_ == "det" and c.lower_ in demonstratives() for c in obj.children)
 
 
 def _hypothetical(tok: Token) -> bool:
@@ -254,7 +271,7 @@ def _hypothetical(tok: Token) -> bool:
     return any(c.dep_ == "aux" and c.tag_ == "MD" for c in tok.children)
 
 
-def _object(tok: Token) -> tuple[int, int] | None:
+def _object(tok: Token) -> tuple[tuple[int, int], Rule] | None:
     """The object a judgment or demand is about: "slammed the plan as reckless", "called for a ban"."""
     preps = cue_preps().get(lemma(tok), frozenset())
     for child in tok.children:
@@ -265,17 +282,19 @@ def _object(tok: Token) -> tuple[int, int] | None:
                 obj = next((c for c in tok.children if c.dep_ == "dobj" and tok.i < c.i < child.i), None)
                 if obj is not None and not _anaphoric(obj):  # "cast him as an outsider"
                     start = obj.left_edge.i
-                return trim(tok.doc, start, _extend(tok, child, child.right_edge.i + 1))
+                return _ruled(trim(tok.doc, start, _extend(tok, child, child.right_edge.i + 1)),
+                              "stance_object")
     if tok.dep_ == "amod":
         return None  # an adjectival participle ("the blasted plan") names no stance-taker
     obj = next((c for c in tok.children if c.dep_ in {"dobj", "dative"} and c.i > tok.i), None)
     if obj is None:
-        return _prep_object(tok)
+        return _ruled(_prep_object(tok), "prep_object")
     if _anaphoric(obj):
         return None
     if obj.lower_ in cue_nouns() and tok.lemma_.lower() in light_verbs():
         return None  # "raised questions about X": the noun carries the cue (see nominal.py)
-    return trim(tok.doc, obj.left_edge.i, _extend(tok, obj, obj.right_edge.i + 1))
+    return _ruled(trim(tok.doc, obj.left_edge.i, _extend(tok, obj, obj.right_edge.i + 1)),
+                  "stance_object")
 
 
 def _extend(tok: Token, last: Token, end: int) -> int:
@@ -284,7 +303,7 @@ def _extend(tok: Token, last: Token, end: int) -> int:
     for k, sib in enumerate(rights):
         if sib.text in QUOTE_MARKS:
             continue
-        if sib.dep_ == "prep" and sib.lower_ in CIRCUMSTANCE_PREPS:
+        if sib.dep_ == "prep" and sib.lower_ in circumstance_preps():
             break  # "blasted X during a rally", "discussed X with a host": when, where, how
         if _noun_conj(sib) or (sib.dep_ in {"cc", "punct"} and any(_noun_conj(r) for r in rights[k:])):
             end = max(end, sib.right_edge.i + 1)  # "pondered his moves, and the fate of X"
@@ -356,7 +375,8 @@ def _interrupted(tok: Token) -> tuple[int, int] | None:
         return None  # "said he was joking": the complement of another verb, not an aside
     if any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children):
         return None  # "..., instead restating his case": the cue has content of its own
-    if tok.dep_ == "advcl" and any(c.dep_ in {"mark", "advmod"} and c.lower_ in WHEN for c in tok.children):
+    marks = circumstance_marks()
+    if tok.dep_ == "advcl" and any(c.dep_ in {"mark", "advmod"} and c.lower_ in marks for c in tok.children):
         return None  # "X did Y when commenting on Z": a circumstance of Y, not a report of it
     return trim(tok.doc, *_span_of(head))
 
@@ -408,7 +428,7 @@ def _according(doc: Doc, tok: Token) -> Attribution | None:
         content = trim(doc, sent.start, own_start)
     if content is None:
         return None
-    return Attribution(tok, to.i + 1, content, source, "report")
+    return Attribution(tok, to.i + 1, content, source, "report", "according_to")
 
 
 def _clause_follows(doc: Doc, start: int, cue: int, after: int, end: int) -> bool:
@@ -430,32 +450,33 @@ def _hearsay(tok: Token) -> Attribution | None:
     content = trim(tok.doc, subj.left_edge.i, max(tok.right_edge.i, clause.right_edge.i) + 1)
     if content is None:
         return None
-    return Attribution(tok, tok.i + 1, content, None, "belief", whole=True)
+    return Attribution(tok, tok.i + 1, content, None, "belief", "hearsay", whole=True)
 
 
-def _headline_colon(doc: Doc, colon: Token) -> Attribution | None:
+def _headline_colon(doc: Doc, colon: Token, opts: ExtractOptions) -> Attribution | None:
     """"Clinton: Trump's view of the world is wrong" - a short name, a colon, a statement."""
     sent = sentence(colon)
     before = doc[sent.start : colon.i]
-    if not 1 <= len(before) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in before):
+    if not 1 <= len(before) <= opts.headline_words or any(t.pos_ in {"VERB", "AUX"} for t in before):
         return None
-    if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before) and not _label(before):
+    if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before) and not _label(before, opts):
         return None
     if " ".join(before.text.lower().replace("’", "'").split()) in line_labels():
         return None  # "Correction: ...", "Editor's note: ...": boilerplate, not a speaker
     content = trim(doc, colon.i + 1, sent.end)
-    if content is None or content[1] - content[0] < 3:
+    if content is None or content[1] - content[0] < opts.headline_content_tokens:
         return None
     source = trim(doc, before.start, before.end)
-    return Attribution(colon, colon.i + 1, content, source, "speech")
+    return Attribution(colon, colon.i + 1, content, source, "speech", "headline_colon")
 
 
-def _label(span: Span) -> bool:
+def _label(span: Span, opts: ExtractOptions) -> bool:
     """A capitalised name opening a line, as in a headline or transcript ("SANDERS: ...")."""
     doc = span.doc
     line_start = span.start == 0 or "\n" in doc[span.start - 1].text
     words = [t for t in span if t.is_alpha]
-    return line_start and bool(words) and len(words) <= 3 and all(t.text[0].isupper() for t in words)
+    short = bool(words) and len(words) <= opts.label_words
+    return line_start and short and all(t.text[0].isupper() for t in words)
 
 
 def source_of(cue: Token, quoted: AbstractSet[int] = frozenset()) -> tuple[int, int] | None:

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-WEEKDAYS = {d: i for i, d in enumerate(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
-MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
-}
-SAME_DAY = {"today", "tonight"}
+from quoteline.nlp.lexicon import day_parts, months, past_markers, same_day, weekday_openers, weekdays
+
 DAY_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 YEAR_RE = re.compile(r"^(19|20)\d\d$")
 
@@ -36,12 +29,21 @@ class DateHit:
     basis: str
 
 
-def weekday_before(published: dt.date, weekday: int, strictly: bool) -> dt.date:
-    """The latest ``weekday`` on or before ``published`` (strictly before when asked)."""
+def weekday_before(published: dt.date, weekday: int, strictly: bool) -> dt.date | None:
+    """The latest ``weekday`` on or before ``published`` (strictly before when asked); None
+    when that day would fall before the first day of the calendar (0001-01-01)."""
     back = (published.weekday() - weekday) % 7
     if back == 0 and strictly:
         back = 7
-    return published - dt.timedelta(days=back)
+    return days_before(published, back)
+
+
+def days_before(day: dt.date, n: int) -> dt.date | None:
+    """``day`` minus ``n`` days, or None before 0001-01-01 (a nonsense publication date)."""
+    try:
+        return day - dt.timedelta(days=n)
+    except OverflowError:
+        return None
 
 
 def _norm(tok: Token) -> str:
@@ -62,27 +64,28 @@ def _date_at(tokens: Sequence[Token], i: int, published: dt.date | None) -> Date
     prev = _norm(tokens[i - 1]) if i > 0 else ""
     if published is not None:
         if word == "yesterday":
-            return DateHit(published - dt.timedelta(days=1), tokens[i].text)
-        if word in SAME_DAY or (word in {"morning", "afternoon", "evening"} and prev == "this"):
+            day = days_before(published, 1)
+            return DateHit(day, tokens[i].text) if day is not None else None
+        if word in same_day() or (word in day_parts() and prev == "this"):
             start = i - 1 if prev == "this" else i
             return DateHit(published, _span_text(tokens, start, i))
-        if word in WEEKDAYS:
+        if word in weekdays():
             return _weekday(tokens, i, published)
-    if (word in MONTHS and tokens[i].pos_ == "PROPN") or (word in MONTHS and word != "may"):
+    if (word in months() and tokens[i].pos_ == "PROPN") or (word in months() and word != "may"):
         return _month_day(tokens, i, published)
     return None
 
 
-def _weekday(tokens: Sequence[Token], i: int, published: dt.date) -> DateHit:
+def _weekday(tokens: Sequence[Token], i: int, published: dt.date) -> DateHit | None:
     prev = _norm(tokens[i - 1]) if i > 0 else ""
-    strictly = prev in {"last", "past"}
-    start = i - 1 if prev in {"last", "past", "on", "this"} else i
-    day = weekday_before(published, WEEKDAYS[_norm(tokens[i])], strictly)
-    return DateHit(day, _span_text(tokens, start, i))
+    strictly = prev in past_markers()
+    start = i - 1 if prev in weekday_openers() else i
+    day = weekday_before(published, weekdays()[_norm(tokens[i])], strictly)
+    return DateHit(day, _span_text(tokens, start, i)) if day is not None else None
 
 
 def _month_day(tokens: Sequence[Token], i: int, published: dt.date | None) -> DateHit | None:
-    month = MONTHS[_norm(tokens[i])]
+    month = months()[_norm(tokens[i])]
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     m = DAY_RE.match(nxt)
     if not m:
@@ -102,16 +105,20 @@ def _month_day(tokens: Sequence[Token], i: int, published: dt.date | None) -> Da
         year = published.year
     try:
         day = dt.date(year, month, day_no)
+        if published is not None and day > published and end == i + 1:
+            if month == 2 and day_no == 29 and not calendar.isleap(year - 1):
+                return None  # "Feb. 29" before a year with no leap day
+            day = day.replace(year=year - 1)  # "Dec. 30" in a January article
     except ValueError:
-        return None
-    if published is not None and day > published and end == i + 1:
-        if month == 2 and day_no == 29 and not calendar.isleap(year - 1):
-            return None  # "Feb. 29" before a year with no leap day
-        day = day.replace(year=year - 1)  # "Dec. 30" in a January article
+        return None  # no such day, or a year before 1 ("Dec. 30" in an article of 0001-01-05)
     start = i - 1 if i > 0 and _norm(tokens[i - 1]) == "on" else i
     return DateHit(day, _span_text(tokens, start, end))
 
 
 def _span_text(tokens: Sequence[Token], start: int, end: int) -> str:
+    """The article's text from ``tokens[start]`` through ``tokens[end]``.
+
+    Read from a span of the Doc, not ``doc.text``: spaCy rebuilds ``doc.text`` from every token
+    on each access, which made each date cost time in proportion to the whole article."""
     first, last = tokens[start], tokens[end]
-    return first.doc.text[first.idx : last.idx + len(last.text)]
+    return first.doc[first.i : last.i + 1].text

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from importlib import resources
+from typing import TypeVar
+
+from quoteline.nlp.labels import (
+    CUE_CLASSES,
+    GENDERS,
+    PRONOUN_CLASSES,
+    CueClass,
+    Gender,
+    PronounClass,
+)
+
+L = TypeVar("L", bound=str)
 
 
 @functools.cache
@@ -30,6 +43,21 @@ def _mapping(name: str) -> dict[str, str]:
     return out
 
 
+def _labelled(name: str, labels: Sequence[L]) -> dict[str, L]:
+    """First column -> second column, which must be one of ``labels`` (a typo fails loudly)."""
+    out: dict[str, L] = {}
+    for word, label in _mapping(name).items():
+        if label not in labels:
+            raise ValueError(f"lang/en/{name}: {word!r} has label {label!r}, not one of {labels}")
+        out[word] = labels[labels.index(label)]
+    return out
+
+
+def _ordered(name: str) -> tuple[str, ...]:
+    """The first column of every row, in file order."""
+    return tuple(row[0] for row in _lines(name))
+
+
 def _grouped(name: str) -> dict[str, frozenset[str]]:
     """First column -> every second column listed with it."""
     out: dict[str, set[str]] = {}
@@ -39,9 +67,9 @@ def _grouped(name: str) -> dict[str, frozenset[str]]:
 
 
 @functools.cache
-def cue_verbs() -> dict[str, str]:
+def cue_verbs() -> dict[str, CueClass]:
     """Reporting-verb lemma -> class (speech, report, belief, intent, attitude, direct)."""
-    return _mapping("cue_verbs.txt")
+    return _labelled("cue_verbs.txt", CUE_CLASSES)
 
 
 @functools.cache
@@ -57,21 +85,27 @@ def cue_preps() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
-def honorifics() -> dict[str, str | None]:
+def honorifics() -> dict[str, Gender | None]:
     """Lower-cased courtesy titles and ranks -> implied gender (m/f) or None."""
-    return {row[0]: (row[1] if len(row) > 1 else None) for row in _lines("honorifics.txt")}
+    out: dict[str, Gender | None] = {}
+    for row in _lines("honorifics.txt"):
+        gender = row[1] if len(row) > 1 else None
+        if gender is not None and gender not in GENDERS:
+            raise ValueError(f"lang/en/honorifics.txt: {row[0]!r} has gender {gender!r}")
+        out[row[0]] = GENDERS[GENDERS.index(gender)] if gender is not None else None
+    return out
 
 
 @functools.cache
-def pronouns() -> dict[str, str]:
+def pronouns() -> dict[str, PronounClass]:
     """Lower-cased personal pronouns -> m, f, pl or any."""
-    return _mapping("pronouns.txt")
+    return _labelled("pronouns.txt", PRONOUN_CLASSES)
 
 
 @functools.cache
-def first_names() -> dict[str, str]:
+def first_names() -> dict[str, Gender]:
     """Lower-cased first name -> the gender it usually marks (m/f)."""
-    return _mapping("first_names.txt")
+    return _labelled("first_names.txt", GENDERS)
 
 
 @functools.cache
@@ -138,3 +172,129 @@ def clause_only() -> frozenset[str]:
 def line_labels() -> frozenset[str]:
     """Labels that open a line with a colon but name no speaker ("correction", "editor's note")."""
     return _words("line_labels.txt")
+
+
+@functools.cache
+def relative_pronouns() -> frozenset[str]:
+    """Relative pronouns whose mention stands for the noun their clause hangs from."""
+    return _words("relative_pronouns.txt")
+
+
+@functools.cache
+def object_preps() -> frozenset[str]:
+    """Prepositions whose object is what a stance verb is about ("seen as", "warned of")."""
+    return _words("object_preps.txt")
+
+
+@functools.cache
+def circumstance_preps() -> frozenset[str]:
+    """Prepositions that open a circumstance after a stance verb's object ("during a rally")."""
+    return _words("circumstance_preps.txt")
+
+
+@functools.cache
+def circumstance_marks() -> frozenset[str]:
+    """Subordinators that make a speech verb's clause a circumstance ("when commenting on")."""
+    return _words("circumstance_marks.txt")
+
+
+@functools.cache
+def ask_verbs() -> frozenset[str]:
+    """Verbs of asking whose question follows as an if/whether clause."""
+    return _words("ask_verbs.txt")
+
+
+@functools.cache
+def question_marks() -> frozenset[str]:
+    """Subordinators that open an indirect question ("if", "whether")."""
+    return _words("question_marks.txt")
+
+
+@functools.cache
+def addressee_verbs() -> frozenset[str]:
+    """Cue verbs whose noun object is the person addressed ("told her")."""
+    return _words("addressee_verbs.txt")
+
+
+@functools.cache
+def nonhuman_subjects() -> frozenset[str]:
+    """Subjects that name no one ("it", "there", "this")."""
+    return _words("nonhuman_subjects.txt")
+
+
+@functools.cache
+def anaphoric_objects() -> frozenset[str]:
+    """Pronoun objects that point back rather than state anything ("welcomed it")."""
+    return _words("anaphoric_objects.txt")
+
+
+@functools.cache
+def demonstratives() -> frozenset[str]:
+    """Demonstrative determiners ("that position")."""
+    return _words("demonstratives.txt")
+
+
+@functools.cache
+def content_preps() -> frozenset[str]:
+    """Prepositions whose object is the content of a stance noun or adjective."""
+    return _words("content_preps.txt")
+
+
+@functools.cache
+def determiners() -> frozenset[str]:
+    """Determiners dropped from the front of a description or title."""
+    return _words("determiners.txt")
+
+
+@functools.cache
+def possessive_endings() -> tuple[str, ...]:
+    """Possessive endings stripped from a name, in the order they are tried."""
+    return _ordered("possessive_endings.txt")
+
+
+@functools.cache
+def one_word_objects() -> frozenset[str]:
+    """Object pronouns that make a one-word report a statement ("praised him")."""
+    return _words("one_word_objects.txt")
+
+
+@functools.cache
+def person_subjects() -> frozenset[str]:
+    """Subject pronouns that stand for a person ("he", "she")."""
+    return _words("person_subjects.txt")
+
+
+@functools.cache
+def weekdays() -> dict[str, int]:
+    """Weekday name -> number (Monday is 0)."""
+    return {name: i for i, name in enumerate(_ordered("weekdays.txt"))}
+
+
+@functools.cache
+def months() -> dict[str, int]:
+    """Month name or abbreviation -> month number."""
+    return {name: int(number) for name, number in _mapping("months.txt").items()}
+
+
+@functools.cache
+def same_day() -> frozenset[str]:
+    """Words that date a statement to the day of publication ("today")."""
+    return _words("same_day.txt")
+
+
+@functools.cache
+def day_parts() -> frozenset[str]:
+    """Parts of a day that, after "this", mean the day of publication ("this morning")."""
+    return _words("day_parts.txt")
+
+
+@functools.cache
+def past_markers() -> frozenset[str]:
+    """Words that put a following weekday strictly in the past ("last Wednesday")."""
+    return _words("past_markers.txt")
+
+
+@functools.cache
+def weekday_openers() -> frozenset[str]:
+    """Words before a weekday that belong to its date phrase ("on", "last", "this")."""
+    return _words("weekday_openers.txt")

@@ -1,4 +1,4 @@
-"""Stage 2b: statements carried by nouns and adjectives ("Trump's claim that ...", "raised
+"""Part of the cues stage: statements carried by nouns and adjectives ("Trump's claim that ...", "raised
 questions about X", "is critical of X").
 
 A stance noun counts as a cue when someone owns it: a possessor ("her criticism of the plan")
@@ -13,9 +13,7 @@ from collections.abc import Set as AbstractSet
 from spacy.tokens import Doc, Token
 
 from quoteline.nlp.attribution import Attribution, in_paragraph, source_of, trim
-from quoteline.nlp.lexicon import cue_nouns, light_verbs, stance_adjectives
-
-CONTENT_PREPS = {"about", "of", "on", "for", "against", "to", "over", "with", "regarding", "at"}
+from quoteline.nlp.lexicon import content_preps, cue_nouns, light_verbs, stance_adjectives
 
 
 def nominal_attributions(doc: Doc, quoted: AbstractSet[int]) -> list[Attribution]:
@@ -46,7 +44,7 @@ def _stance(adj: Token, quoted: AbstractSet[int]) -> Attribution | None:
     source = source_of(adj.head, quoted)
     if source is None or content is None:
         return None
-    return Attribution(adj, adj.i + 1, content, source, "belief", np_object=True)
+    return Attribution(adj, adj.i + 1, content, source, "belief", "stance_adjective", np_object=True)
 
 
 def is_light_object(obj: Token) -> bool:
@@ -61,16 +59,17 @@ def _owned(noun: Token, quoted: AbstractSet[int]) -> Attribution | None:
     poss = next((c for c in noun.children if c.dep_ == "poss"), None)
     if poss is not None and poss.pos_ in {"PROPN", "PRON"}:
         return Attribution(noun, noun.i + 1, content, (poss.left_edge.i, poss.i + 1), "attitude",
-                           np_object=True)
+                           "owned_noun", np_object=True)
     head = noun.head
     if noun.dep_ == "dobj" and head.lemma_.lower() in light_verbs():
         source = source_of(head, quoted)
         if source is None:
             return None
-        return Attribution(head, noun.i + 1, content, source, "attitude", np_object=True)
+        return Attribution(head, noun.i + 1, content, source, "attitude", "light_verb_noun",
+                           np_object=True)
     clause = _that_content(noun)
     if clause is not None:  # "the claim that ...": a statement whose owner goes unnamed
-        return Attribution(noun, noun.i + 1, clause, None, "report", np_object=True)
+        return Attribution(noun, noun.i + 1, clause, None, "report", "claim_noun", np_object=True)
     return None
 
 
@@ -89,7 +88,7 @@ def _content(noun: Token) -> tuple[int, int] | None:
     for child in noun.rights:
         if child.dep_ in {"acl", "ccomp", "relcl"} and _that_clause(child):
             return trim(noun.doc, child.left_edge.i, child.right_edge.i + 1)
-        if child.dep_ == "prep" and child.lower_ in CONTENT_PREPS:
+        if child.dep_ == "prep" and child.lower_ in content_preps():
             objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objs:
                 return trim(noun.doc, objs[0].left_edge.i, child.right_edge.i + 1)

@@ -1,4 +1,4 @@
-"""Stage 1: find quotation-mark spans in raw text (curly, straight, guillemets, singles).
+"""The quote_marks stage: find quotation-mark spans in raw text (curly, straight, guillemets, singles).
 
 Pairs marks within a paragraph; a quote left open at a paragraph's end continues when the next
 paragraph opens with a quote mark (the newspaper convention for multi-paragraph quotes).

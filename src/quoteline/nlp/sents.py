@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
@@ -37,13 +38,35 @@ def entities(doc: Doc) -> tuple[Span, ...]:
     return ents
 
 
+def _ent_starts(doc: Doc) -> list[int]:
+    starts = doc.user_data.get(_ENT_STARTS)
+    if starts is None:
+        starts = [e.start for e in entities(doc)]
+        doc.user_data[_ENT_STARTS] = starts
+    return starts
+
+
 def entities_in(span: Span) -> list[Span]:
     """The entities inside ``span`` (a bisect over the cached entities, not a document scan)."""
     ents = entities(span.doc)
-    starts = span.doc.user_data.get(_ENT_STARTS)
-    if starts is None:
-        starts = [e.start for e in ents]
-        span.doc.user_data[_ENT_STARTS] = starts
+    starts = _ent_starts(span.doc)
     lo = bisect.bisect_left(starts, span.start)
     hi = bisect.bisect_left(starts, span.end)
     return [e for e in ents[lo:hi] if e.end <= span.end]
+
+
+def entity_at(doc: Doc, i: int) -> Span | None:
+    """The entity that holds token ``i`` (entities never overlap), or None."""
+    k = bisect.bisect_right(_ent_starts(doc), i) - 1
+    if k >= 0:
+        ent = entities(doc)[k]
+        if ent.start <= i < ent.end:
+            return ent
+    return None
+
+
+def entities_from(doc: Doc, i: int) -> Iterator[Span]:
+    """The entities that start at token ``i`` or later, in text order."""
+    ents = entities(doc)
+    for k in range(bisect.bisect_left(_ent_starts(doc), i), len(ents)):
+        yield ents[k]

@@ -1,4 +1,4 @@
-"""Stage 3: resolve a source mention to the person or body it names, across the article.
+"""The speakers stage: resolve a source mention to the person or body it names, across the article.
 
 Rule-based coreference for attribution: full name <-> surname <-> honorific ("Gen. Milley"),
 pronouns to the most salient compatible speaker, descriptions ("the top US general") to the
@@ -8,20 +8,28 @@ around a name ("Defense Secretary Lloyd Austin", "Lloyd Austin, the defense secr
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from quoteline.nlp.lexicon import body_nouns, first_names, honorifics, pronouns, roles
-from quoteline.nlp.sents import entities, entities_in, sentence
+from quoteline.nlp.labels import Gender, Resolved
+from quoteline.nlp.lexicon import (
+    body_nouns,
+    determiners,
+    first_names,
+    honorifics,
+    possessive_endings,
+    pronouns,
+    relative_pronouns,
+    roles,
+)
+from quoteline.nlp.options import ExtractOptions
+from quoteline.nlp.sents import entities, entities_in, entity_at, sentence
 
 NAME_LABELS = {"PERSON"}
-RELATIVE = {"who", "which", "that"}
-PRONOUN_REACH = 1200  # chars: how far back a subject can be the antecedent of he/she
 BODY_LABELS = {"ORG", "NORP", "GPE"}
 TITLE_POS = {"PROPN", "NOUN", "ADJ", "ADP", "DET", "CCONJ", "PART"}
-DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
-POSSESSIVE = ("’s", "'s", "’", "'")
 
 
 @dataclass(slots=True)
@@ -32,10 +40,36 @@ class Person:
     surname: str
     title: str | None = None
     roles: set[str] = field(default_factory=set)
-    gender: str | None = None
+    gender: Gender | None = None
     first: int = 0  # char offset of the first mention
-    mentions: list[int] = field(default_factory=list)  # char offsets of name mentions
-    subject_mentions: list[int] = field(default_factory=list)  # ... of those that are subjects
+    mentions: list[int] = field(default_factory=list)  # char offsets of name mentions, sorted
+    subject_mentions: list[int] = field(default_factory=list)  # ... as subjects, sorted
+
+    def add_mention(self, at: int, subject: bool) -> None:
+        """Record a mention at char ``at`` (kept sorted, so lookups are bisects)."""
+        bisect.insort(self.mentions, at)
+        if subject:
+            self.add_subject(at)
+
+    def add_subject(self, at: int) -> None:
+        """Record a mention as a clause's subject ("she said" keeps her salient)."""
+        bisect.insort(self.subject_mentions, at)
+
+    def last_subject_before(self, at: int) -> int | None:
+        """The latest subject mention before char ``at``."""
+        k = bisect.bisect_left(self.subject_mentions, at)
+        return self.subject_mentions[k - 1] if k else None
+
+    def last_mention_before(self, at: int) -> int | None:
+        """The latest mention before char ``at``."""
+        k = bisect.bisect_left(self.mentions, at)
+        return self.mentions[k - 1] if k else None
+
+    def distance(self, at: int) -> int:
+        """Chars from ``at`` to the nearest mention."""
+        k = bisect.bisect_left(self.mentions, at)
+        near = self.mentions[max(0, k - 1) : k + 1]
+        return min(abs(m - at) for m in near)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +78,7 @@ class Resolution:
 
     speaker: str | None
     title: str | None
-    how: str  # name, surname, pronoun, role, body, unresolved
+    how: Resolved
     person: Person | None = None
 
 
@@ -56,7 +90,7 @@ def clean_name(text: str) -> str:
     while len(words) > 1 and (words[0].lower() in titles or words[0].lower().rstrip(".") in role_words):
         words = words[1:]
     name = " ".join(words).strip(" ,;:—–-\"“”‘’")
-    for p in POSSESSIVE:
+    for p in possessive_endings():
         if name.endswith(p):
             name = name[: -len(p)]
     return name.strip()
@@ -65,10 +99,13 @@ def clean_name(text: str) -> str:
 class SpeakerIndex:
     """The people an article names, built once per Doc, and mention resolution over them."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, opts: ExtractOptions | None = None) -> None:
         self.doc = doc
+        self.opts = opts or ExtractOptions()
         self.people: list[Person] = []
         self._by_surname: dict[str, list[Person]] = {}
+        self._orgs = [e for e in entities(doc) if e.label_ == "ORG"]
+        self._org_ends = [e.end_char for e in self._orgs]
         for ent in entities(doc):
             if ent.label_ in NAME_LABELS:
                 self._add_mention(ent)
@@ -87,9 +124,7 @@ class SpeakerIndex:
             self._by_surname.setdefault(words[-1].lower(), []).append(person)
         elif len(words) > len(person.name.split()):
             person.name = name  # the fullest form is canonical
-        person.mentions.append(ent.start_char)
-        if _is_subject(ent):
-            person.subject_mentions.append(ent.start_char)
+        person.add_mention(ent.start_char, _is_subject(ent))
         self._add_context(person, ent)
 
     def _match(self, words: list[str], at: int) -> Person | None:
@@ -125,7 +160,7 @@ class SpeakerIndex:
         appos = _appositive_name(span)
         if appos is not None:  # "Veltrix's chief executive, Robert Whitfield, said"
             return self._by_name(appos)
-        if len(span) == 1 and span[0].lower_ in RELATIVE and span[0].head.dep_ == "relcl":
+        if len(span) == 1 and span[0].lower_ in relative_pronouns() and span[0].head.dep_ == "relcl":
             noun = span[0].head.head  # "Marsh, who said ...": the clause's antecedent
             return self.resolve(noun.left_edge.i, noun.i + 1, salient)
         if len(span) == 1 and span[0].lower_ in pronouns():
@@ -146,7 +181,7 @@ class SpeakerIndex:
         person = self._match(words, ent.start_char) if words else None
         if person is None:
             return Resolution(clean_name(ent.text) or None, None, "unresolved")
-        how = "name" if len(words) > 1 else "surname"
+        how: Resolved = "name" if len(words) > 1 else "surname"
         return Resolution(person.name, person.title, how, person)
 
     def _propn_name(self, span: Span) -> Resolution | None:
@@ -164,8 +199,7 @@ class SpeakerIndex:
             return None
         title = span.text[: span.text.find(name)].strip() or None if name in span.text else None
         person = Person(name=name, surname=name.split()[-1], title=title, first=span.start_char)
-        person.mentions.append(span.start_char)
-        person.subject_mentions.append(span.start_char)
+        person.add_mention(span.start_char, subject=True)
         if title:
             person.roles.update(w.lower().rstrip(".") for w in title.split())
         self.people.append(person)
@@ -178,28 +212,26 @@ class SpeakerIndex:
         if want not in {"m", "f", "any"}:
             return Resolution(None, None, "unresolved")
         ok = [p for p in self.people if want == "any" or p.gender in (None, want)]
-        near = [(m, p) for p in ok for m in p.subject_mentions if tok.idx - PRONOUN_REACH < m < tok.idx]
-        if near:
-            person = max(near, key=lambda mp: mp[0])[1]
-            return Resolution(person.name, person.title, "pronoun", person)
+        near = _latest(ok, tok.idx, subjects=True)
+        if near is not None and near[0] > tok.idx - self.opts.pronoun_reach:
+            return Resolution(near[1].name, near[1].title, "pronoun", near[1])
         for person in reversed(salient):
             if person in ok:
                 return Resolution(person.name, person.title, "pronoun", person)
-        before = [(m, p) for p in ok for m in p.mentions if m < tok.idx]
-        if before:
-            person = max(before, key=lambda mp: mp[0])[1]
-            return Resolution(person.name, person.title, "pronoun", person)
+        before = _latest(ok, tok.idx, subjects=False)
+        if before is not None:
+            return Resolution(before[1].name, before[1].title, "pronoun", before[1])
         return Resolution(None, None, "unresolved")
 
     def _by_body(self, span: Span) -> Resolution | None:
         """"the company said" -> the organisation named most recently before it."""
         head = span.root
-        if head.lower_ not in body_nouns() or span[0].lower_ != "the" or len(span) > 3:
+        if head.lower_ not in body_nouns() or span[0].lower_ != "the" or len(span) > self.opts.body_words:
             return None
-        orgs = [e for e in entities(self.doc) if e.label_ == "ORG" and e.end_char <= span.start_char]
-        if not orgs:
+        k = bisect.bisect_right(self._org_ends, span.start_char)
+        if not k:
             return None
-        return Resolution(clean_name(orgs[-1].text), None, "body", None)
+        return Resolution(clean_name(self._orgs[k - 1].text), None, "body", None)
 
     def _by_role(self, span: Span) -> Resolution | None:
         """"the top US general" -> the person introduced as a general (nearest first)."""
@@ -212,7 +244,7 @@ class SpeakerIndex:
         cands = [p for p in self.people if head.lower_ in p.roles]
         if not cands:
             return Resolution(_strip_determiner(span.text), None, "role")
-        best = min(cands, key=lambda p: min(abs(m - at) for m in p.mentions))
+        best = min(cands, key=lambda p: p.distance(at))  # the first of equals, as in text order
         return Resolution(best.name, best.title, "role", best)
 
 
@@ -224,7 +256,7 @@ def _first_compatible(known: list[str], words: list[str]) -> bool:
     return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
 
 
-def _title_before(ent: Span) -> tuple[str | None, set[str], str | None]:
+def _title_before(ent: Span) -> tuple[str | None, set[str], Gender | None]:
     """Title, role words and gender from the words before a name ("Defense Secretary Lloyd
     Austin"); trailing ranks and courtesy titles count as roles but leave the title."""
     doc = ent.doc
@@ -238,12 +270,12 @@ def _title_before(ent: Span) -> tuple[str | None, set[str], str | None]:
         i -= 1
     words = [t for t in doc[i + 1 : ent.start]]
     role_words = {t.lower_.rstrip(".") for t in words} & (roles() | set(honorifics()))
-    gender = None
+    gender: Gender | None = None
     hon = honorifics()
     while words and (words[-1].lower_ in hon or words[-1].lower_.rstrip(".") in hon):
         gender = gender or hon.get(words[-1].lower_)
         words = words[:-1]
-    while words and (words[0].lower_ in DETERMINERS or words[0].pos_ in {"ADP", "CCONJ", "PART"}):
+    while words and (words[0].lower_ in determiners() or words[0].pos_ in {"ADP", "CCONJ", "PART"}):
         words = words[1:]
     if not words or not any(w.lower_.rstrip(".") in roles() for w in words):
         return None, role_words, gender
@@ -262,7 +294,7 @@ def _appositive_title(ent: Span) -> str | None:
 
 def _strip_determiner(text: str) -> str:
     words = text.split()
-    if words and words[0].lower() in DETERMINERS:
+    if words and words[0].lower() in determiners():
         words = words[1:]
     return " ".join(words).strip(" ,;:") or text
 
@@ -287,7 +319,18 @@ def _appositive_name(span: Span) -> Span | None:
     """The name in apposition to a mention's head ("the club's president, Giulia Ferraro")."""
     for child in span.root.children:
         if child.dep_ == "appos" and child.i >= span.end:
-            for ent in entities(span.doc):
-                if ent.label_ in NAME_LABELS and ent.start <= child.i < ent.end:
-                    return ent
+            ent = entity_at(span.doc, child.i)
+            if ent is not None and ent.label_ in NAME_LABELS:
+                return ent
     return None
+
+
+def _latest(people: list[Person], at: int, subjects: bool) -> tuple[int, Person] | None:
+    """The person with the latest (subject) mention before char ``at``, and that mention; of
+    two with the same mention, the one named first."""
+    best: tuple[int, Person] | None = None
+    for person in people:
+        m = person.last_subject_before(at) if subjects else person.last_mention_before(at)
+        if m is not None and (best is None or m > best[0]):
+            best = (m, person)
+    return best

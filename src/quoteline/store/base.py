@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from quoteline.errors import UsageError
+from quoteline.errors import StoreError, UsageError
 from quoteline.link.types import LinkUpdate, QuoteRecord
+from quoteline.link.units import Unit
 from quoteline.models import Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import browse, queries, reads, speakers, statements, write
+from quoteline.store import browse, queries, reads, speakers, statements, units, write
 from quoteline.store.db import Db, Row, _redact, default_url, parse_url
 from quoteline.store.migrate import migrate
 from quoteline.store.speakers import SpeakerMerge
@@ -118,14 +119,33 @@ class Store(AbstractContextManager["Store"]):
                                 " ORDER BY id"):
             yield int(r["id"]), bytes(r["minhash"])
 
+    def set_fingerprint(self, article_row: int, minhash: bytes) -> None:
+        """Replace an article's stored MinHash signature (recomputed by a newer scheme)."""
+        self.db.execute("UPDATE articles SET minhash = ? WHERE id = ?", (minhash, article_row))
+
     def article_text(self, article_row: int) -> str | None:
         """The stored text of an article (by store id)."""
         text = self.db.scalar("SELECT text FROM articles WHERE id = ?", (article_row,))
         return str(text) if text is not None else None
 
-    def quote_records(self) -> Iterator[tuple[QuoteRecord, int | None]]:
-        """Stored quotes with cluster ids, for ``Linker.load``."""
-        return write.quote_records(self.db)
+    def add_units(self, article_row: int, quote_id: int, units: Sequence[Unit]) -> list[int]:
+        """Write the utterance units of a stored quote; their ids."""
+        return write.insert_units(self.db, article_row, quote_id, units)
+
+    def unit_records(self) -> Iterator[tuple[QuoteRecord, int | None]]:
+        """Stored units with cluster ids, for ``Linker.load``."""
+        return write.unit_records(self.db)
+
+    def unit_record(self, unit_id: int) -> QuoteRecord:
+        """One stored unit as the linker sees it."""
+        row = self.db.one(write.RECORD_SQL + " WHERE u.id = ?", (unit_id,))
+        if row is None:
+            raise StoreError(f"no unit {unit_id} in the store")
+        return write.unit_record(row)
+
+    def quotes_without_units(self) -> Iterator[tuple[int, int, Quote]]:
+        """(article row, quote id, quote) of quotes not yet cut into units (an older store)."""
+        return write.quotes_without_units(self.db)
 
     def speaker_rows(self) -> list[tuple[int, str, bool, tuple[str, ...], tuple[str, ...]]]:
         """(speaker_id, name, is_body, aliases, titles) of every speaker (loads them all: for
@@ -143,11 +163,12 @@ class Store(AbstractContextManager["Store"]):
                outlet: str | None = None, kind: str | None = None,
                cluster: int | None = None, min_confidence: float | None = None,
                speaker_id: int | None = None, limit: int = 20,
-               offset: int = 0) -> list[QuoteHit]:
+               offset: int = 0, flag: str | None = None) -> list[QuoteHit]:
         """Ranked full-text search (see quoteline.search for the query language); ``speaker``
-        is a name (every speaker called so), ``speaker_id`` one speaker."""
+        is a name (every speaker called so), ``speaker_id`` one speaker, ``flag`` only quotes
+        in clusters that are altered or misattributed."""
         filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence,
-                          speaker_id)
+                          speaker_id, flag)
         return self.run_search(SearchRequest(text, filters, limit, offset))
 
     def run_search(self, request: SearchRequest) -> list[QuoteHit]:
@@ -272,9 +293,18 @@ class Store(AbstractContextManager["Store"]):
         return queries.cluster_view(self.db, cluster_id)
 
     def clusters(self, *, altered_only: bool = False, min_size: int = 1,
-                 limit: int | None = None) -> Iterator[Row]:
-        """Cluster summaries, largest first."""
-        return queries.iter_clusters(self.db, altered_only, min_size, limit)
+                 flag: str | None = None, limit: int | None = None) -> Iterator[Row]:
+        """Cluster summaries, largest first (``flag``: altered or misattributed only)."""
+        return queries.iter_clusters(self.db, altered_only, min_size, flag, limit)
+
+    def renderings(self, flag: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every utterance unit with its cluster, rendering, diff and attribution (for export;
+        ``flag``: only units of clusters that are altered or misattributed)."""
+        return units.iter_renderings(self.db, flag)
+
+    def cluster_units(self, cluster_id: int) -> list[dict[str, Any]]:
+        """A cluster's units as export rows, the reference first."""
+        return units.cluster_units(self.db, cluster_id)
 
     def quotes(self) -> Iterator[QuoteHit]:
         """Every stored quote (for export)."""

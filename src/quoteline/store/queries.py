@@ -30,6 +30,7 @@ from quoteline.store.types import (
     SpeakerInfo,
     StoreStats,
 )
+from quoteline.store.units import flag_clause, quote_flag_clause
 from quoteline.store.write import name_key, outlet_token
 
 QUOTE_COLUMNS = (
@@ -316,12 +317,14 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
         if value:
             w.clauses.append(f"q.day {op} ?")
             w.params.append(value)
-    if f.cluster is not None:
-        w.clauses.append("q.cluster_id = ?")
+    if f.cluster is not None:  # any of the quote's units in the cluster
+        w.clauses.append("q.id IN (SELECT quote_id FROM units WHERE cluster_id = ?)")
         w.params.append(f.cluster)
     if f.min_confidence is not None:
         w.clauses.append("q.confidence >= ?")
         w.params.append(f.min_confidence)
+    if f.flag:
+        w.clauses.append(quote_flag_clause(f.flag))
     return w
 
 
@@ -425,30 +428,41 @@ def iter_speakers(db: Db) -> Iterator[SpeakerInfo]:
 
 
 # ------------------------------------------------------------------ clusters
+# A cluster's renderings are utterance units: the unit's span, text and rendering, with its
+# quote's speaker, cue and article.
+UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text,",
+                                      " u.start_char, u.end_char, u.text,")
+                .replace(" q.cluster_id, q.rendering, q.similarity, q.diff",
+                         " u.cluster_id, u.rendering, u.similarity, u.diff"))
+
+
 def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:
-    """A cluster with every rendering: the reference first, then by date."""
+    """A cluster with every rendering (unit): the reference first, then by date."""
     row = db.one("SELECT * FROM clusters WHERE id = ?", (cluster_id,))
     if row is None:
         return None
     hits = [hit_from_row(r) for r in db.query(
-        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.cluster_id = ?"
-        " ORDER BY coalesce(a.published, q.said_on), q.id", (cluster_id,))]
-    ref = row["reference_quote_id"]
-    hits.sort(key=lambda h: h.quote_id != ref)
-    return ClusterView(int(row["id"]), ref, row["speaker_id"], row["first_outlet"],
-                       parse_date(row["first_published"]), tuple(hits))
+        f"SELECT {UNIT_COLUMNS} FROM units u JOIN quotes q ON q.id = u.quote_id {QUOTE_JOINS}"
+        " WHERE u.cluster_id = ? ORDER BY coalesce(a.published, q.said_on), u.id", (cluster_id,))]
+    hits.sort(key=lambda h: h.rendering != "reference")
+    return ClusterView(int(row["id"]), row["reference_quote_id"], row["speaker_id"],
+                       row["first_outlet"], parse_date(row["first_published"]), tuple(hits),
+                       bool(row.get("misattributed")), row.get("first_article"))
 
 
 def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1,
-                  limit: int | None = None) -> Iterator[Row]:
-    """Cluster summaries, largest first: id, reference text, speaker, first outlet/date, size,
-    altered."""
+                  flag: str | None = None, limit: int | None = None) -> Iterator[Row]:
+    """Cluster summaries, largest first: id, reference text, speaker, first outlet/date/article,
+    size, altered, misattributed (``flag``: only clusters with it)."""
     sql = ("SELECT c.id AS cluster, c.reference_quote_id, q.text AS reference_text,"
-           " c.speaker_id, s.name AS speaker, c.first_outlet, c.first_published, c.size,"
-           " c.altered FROM clusters c LEFT JOIN quotes q ON q.id = c.reference_quote_id"
+           " c.speaker_id, s.name AS speaker, c.first_outlet, c.first_published,"
+           " c.first_article, c.size, c.altered, c.misattributed FROM clusters c"
+           " LEFT JOIN units q ON q.id = c.reference_quote_id"
            " LEFT JOIN speakers s ON s.id = c.speaker_id WHERE c.size >= ?")
     if altered_only:
         sql += " AND c.altered > 0"
+    if flag:
+        sql += " AND " + flag_clause(flag)
     sql += " ORDER BY c.size DESC, c.id" + (" LIMIT ?" if limit is not None else "")
     params = (min_size,) if limit is None else (min_size, limit)
     for r in db.stream(sql, params):

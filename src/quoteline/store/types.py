@@ -99,7 +99,9 @@ class ClusterView:
     speaker_id: int | None
     first_outlet: str | None
     first_published: dt.date | None
-    renderings: tuple[QuoteHit, ...] = ()
+    renderings: tuple[QuoteHit, ...] = ()  # one per utterance unit (the unit's span and text)
+    misattributed: bool = False  # some outlet gave these words to another speaker
+    first_article: str | None = None  # input id of the first report
 
     @property
     def altered(self) -> int:
@@ -128,8 +130,9 @@ class ClusterView:
         return {"cluster": self.cluster_id, "reference_quote_id": self.reference_quote_id,
                 "speaker_id": self.speaker_id, "speaker_name": self.speaker_name,
                 "first_outlet": self.first_outlet,
-                "first_published": iso(self.first_published), "size": len(self.renderings),
-                "altered": self.altered, "first_quote_id": self.first_quote_id,
+                "first_published": iso(self.first_published), "first_article": self.first_article,
+                "size": len(self.renderings), "altered": self.altered,
+                "misattributed": self.misattributed, "first_quote_id": self.first_quote_id,
                 "renderings": [r.to_dict() for r in self.renderings]}
 
 
@@ -401,6 +404,7 @@ class NewArticle:
     copy_of: int | None = None
     copy_kind: str | None = None  # "identical" | "near"
     quotes: tuple[Quote, ...] = field(default_factory=tuple)
+    is_wire: bool = False  # a wire agency's copy (AP, Reuters, ...)
 
 
 def json_or_none(value: Any) -> str | None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from quoteline.link.sources import outlet_of_url
 from quoteline.link.speaker_names import match_key
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord
-from quoteline.models import Quote, Skip, parse_date
+from quoteline.link.units import Unit
+from quoteline.models import Quote, Skip, Span, parse_date
 from quoteline.store.db import Db
 from quoteline.store.types import NewArticle, json_or_none
 
@@ -42,10 +45,14 @@ def _insert_sql(table: str, cols: Sequence[str]) -> str:
 def insert_article(db: Db, new: NewArticle) -> int:
     """Write one article row; its store id."""
     a = new.article
-    values = (a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
-              new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text,
-              len(new.quotes), now())
-    row = db.one(_insert_sql("articles", _ARTICLE_COLS), values)
+    values: tuple[Any, ...] = (
+        a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
+        new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text, len(new.quotes), now())
+    cols: tuple[str, ...] = _ARTICLE_COLS
+    for col, flag in (("is_primary", a.primary), ("is_wire", new.is_wire)):
+        if flag:  # written only when set: the column defaults to 0 (and older stores lack it)
+            cols, values = (*cols, col), (*values, 1)
+    row = db.one(_insert_sql("articles", cols), values)
     assert row is not None
     return int(row["id"])
 
@@ -125,51 +132,117 @@ def clear_skips(db: Db, source: str) -> None:
     db.execute("DELETE FROM skips WHERE source = ?", (source,))
 
 
-Written = dict[int, tuple[Any, ...]]  # quote id -> (cluster, kind, similarity, diff) in the store
+# ---------------------------------------------------------------------- linking
+Written = dict[int, tuple[Any, ...]]  # unit id -> its rendering columns as in the store
+_UNIT_SQL = ("UPDATE units SET cluster_id = ?, rendering = ?, severity = ?, similarity = ?,"
+             " diff = ?, attributed_to = ? WHERE id = ?")
+
+
+def insert_units(db: Db, article_row: int, quote_id: int, units: Sequence[Unit]) -> list[int]:
+    """Write the units of one stored quote; their store ids, in order."""
+    sql = _insert_sql("units", ("quote_id", "article_id", "seq", "start_char", "end_char",
+                                "text", "quoted"))
+    ids = []
+    for seq, u in enumerate(units):
+        row = db.one(sql, (quote_id, article_row, seq, u.start, u.end, u.text, int(u.quoted)))
+        assert row is not None
+        ids.append(int(row["id"]))
+    return ids
 
 
 def apply_link_update(db: Db, update: LinkUpdate, written: Written | None = None) -> None:
-    """Write every touched cluster, and drop clusters merged into others.
+    """Write every touched cluster and its units, drop clusters merged into others, and
+    refresh the cluster summary of every quote whose units changed.
 
     ``written`` remembers renderings already in the store, so a growing cluster only
-    rewrites the renderings that changed (without it, every rendering is rewritten).
+    rewrites the units that changed (without it, every unit is rewritten).
     """
     for old in update.removed:
         db.execute("DELETE FROM clusters WHERE id = ?", (old,))
-        db.execute("UPDATE quotes SET cluster_id = NULL WHERE cluster_id = ?", (old,))
+        db.execute("UPDATE units SET cluster_id = NULL WHERE cluster_id = ?", (old,))
+    changed: list[int] = []
     for info in update.clusters.values():
-        _write_cluster(db, info, written if written is not None else {})
+        changed += _write_cluster(db, info, written if written is not None else {})
+    summarize_quotes(db, changed)
 
 
-def _write_cluster(db: Db, info: ClusterInfo, written: Written) -> None:
+def _write_cluster(db: Db, info: ClusterInfo, written: Written) -> list[int]:
     db.execute("DELETE FROM clusters WHERE id = ?", (info.cluster_id,))
     db.execute(
         "INSERT INTO clusters (id, reference_quote_id, speaker_id, first_outlet, first_published,"
-        " size, altered) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " size, altered, misattributed, first_article) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (info.cluster_id, info.reference_id, info.speaker_id, info.first_outlet,
-         info.first_published, len(info.renderings), info.altered),
+         info.first_published, len(info.renderings), info.altered, int(info.misattributed),
+         info.first_article),
     )
     rows = []
     for r in info.renderings:
-        value = (info.cluster_id, r.kind, round(r.similarity, 4), r.diff)
+        value = (info.cluster_id, r.kind, r.severity, round(r.similarity, 4), r.diff,
+                 r.attributed_to)
         if written.get(r.quote_id) != value:
-            rows.append((*value[:3], json_or_none([list(op) for op in r.diff]), r.quote_id))
+            diff = json_or_none([list(op) for op in r.diff])
+            rows.append((*value[:4], diff, value[5], r.quote_id))
             if len(info.renderings) > 1:  # size-1 clusters are written once: not worth keeping
                 written[r.quote_id] = value
-    db.executemany(
-        "UPDATE quotes SET cluster_id = ?, rendering = ?, similarity = ?, diff = ? WHERE id = ?",
-        rows)
+    db.executemany(_UNIT_SQL, rows)
+    return [row[-1] for row in rows]
 
 
-def quote_records(db: Db) -> Iterator[tuple[QuoteRecord, int | None]]:
-    """Every stored quote as the linker sees it, with its cluster id (for ``Linker.load``)."""
-    sql = ("SELECT q.id, q.text, q.speaker_id, a.input_id, a.published, q.said_on, a.outlet,"
-           " q.cluster_id FROM quotes q JOIN articles a ON a.id = q.article_id ORDER BY q.id")
+def summarize_quotes(db: Db, unit_ids: Sequence[int]) -> None:
+    """Each quote's cluster columns from its units: the cluster of its longest unit, and
+    ``altered`` when any unit is (a quote is a claim to every sentence it holds)."""
+    for i in range(0, len(unit_ids), 500):
+        chunk = list(unit_ids[i:i + 500])
+        marks = ", ".join("?" for _ in chunk)
+        units = db.query(
+            "SELECT quote_id, cluster_id, rendering, similarity, diff, end_char - start_char AS n"
+            f" FROM units WHERE quote_id IN (SELECT quote_id FROM units WHERE id IN ({marks}))"
+            " ORDER BY quote_id, n DESC, id", chunk)
+        by_quote: dict[int, list[dict[str, Any]]] = {}
+        for u in units:
+            by_quote.setdefault(int(u["quote_id"]), []).append(u)
+        db.executemany(
+            "UPDATE quotes SET cluster_id = ?, rendering = ?, similarity = ?, diff = ? WHERE id = ?",
+            [(*_summary(us), qid) for qid, us in by_quote.items()])
+
+
+def _summary(units: list[dict[str, Any]]) -> tuple[Any, ...]:
+    main = next((u for u in units if u["rendering"] == "altered"), units[0])
+    return units[0]["cluster_id"], main["rendering"], main["similarity"], main["diff"]
+
+
+RECORD_SQL = (
+    "SELECT u.id, u.text, u.quoted, u.cluster_id, q.speaker_id, q.said_on, a.input_id,"
+    " a.published, a.outlet, a.url, a.is_primary, a.is_wire FROM units u"
+    " JOIN quotes q ON q.id = u.quote_id JOIN articles a ON a.id = u.article_id")
+
+
+def unit_record(r: dict[str, Any]) -> QuoteRecord:
+    """A unit row (selected by ``RECORD_SQL``) as the linker sees it."""
+    return QuoteRecord(
+        quote_id=int(r["id"]), text=r["text"], speaker_id=r["speaker_id"],
+        article_id=r["input_id"], published=parse_date(r["published"]),
+        said_on=parse_date(r["said_on"]), outlet=r["outlet"] or outlet_of_url(r["url"]),
+        is_transcript=bool(r["is_primary"]), quote_kind="direct" if r["quoted"] else "indirect",
+        is_wire=bool(r["is_wire"]))
+
+
+def unit_records(db: Db) -> Iterator[tuple[QuoteRecord, int | None]]:
+    """Every stored unit as the linker sees it, with its cluster id (for ``Linker.load``)."""
+    for r in db.stream(RECORD_SQL + " ORDER BY u.id"):
+        yield unit_record(r), r["cluster_id"]
+
+
+def quotes_without_units(db: Db) -> Iterator[tuple[int, int, Quote]]:
+    """(article row, quote id, quote) of stored quotes not yet cut into units (an older store)."""
+    sql = ("SELECT id, article_id, start_char, end_char, text, kind, parts FROM quotes q"
+           " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.quote_id = q.id) ORDER BY id")
     for r in db.stream(sql):
-        rec = QuoteRecord(quote_id=int(r["id"]), text=r["text"], speaker_id=r["speaker_id"],
-                          article_id=r["input_id"], published=parse_date(r["published"]),
-                          said_on=parse_date(r["said_on"]), outlet=r["outlet"])
-        yield rec, r["cluster_id"]
+        parts = tuple(Span(p["start"], p["end"], p["text"])
+                      for p in (json.loads(r["parts"]) if r["parts"] else ()))
+        quote = Quote(start=int(r["start_char"]), end=int(r["end_char"]), text=r["text"],
+                      kind=r["kind"], cue=None, source=None, speaker=None, parts=parts)
+        yield int(r["article_id"]), int(r["id"]), quote
 
 
 def speaker_rows(db: Db) -> list[tuple[int, str, bool, tuple[str, ...], tuple[str, ...]]]:

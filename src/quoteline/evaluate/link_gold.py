@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quoteline.evaluate.link_metrics import Scores, flags, pairwise
 from quoteline.link.linker import link_quotes
-from quoteline.link.metrics import Scores, flags, pairwise
 from quoteline.link.speakers import SpeakerResolver
 from quoteline.link.types import ClusterInfo, QuoteRecord
 from quoteline.models import parse_date

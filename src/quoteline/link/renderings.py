@@ -1,0 +1,114 @@
+"""The reference of a cluster and how every member renders it (labels a fact-checker can defend).
+
+The reference is the most authoritative rendering: a primary source (an official transcript,
+speech text or statement) before a wire copy before other reports; among equals a full one
+(not a phrase of the sentence) that most other renderings agree with, then the earliest.
+Reported speech is never the reference while a quoted rendering exists, and it is never
+``altered``: it does not claim to give the speaker's words, so it is a ``paraphrase``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from quoteline.link.match import Words, classify, is_excerpt, severity, unify_names, unlead
+from quoteline.link.normalize import name_words
+from quoteline.link.types import QuoteRecord, Rendering
+
+PRIMARY, WIRE, REPORT, REPORTED = 3, 2, 1, 0
+FULL_SHARE = 0.6  # a rendering with this share of the fullest one's words is a full rendering
+MAX_WORDINGS = 20  # distinct wordings of a cluster weighed for agreement
+_LATEST = dt.date.max
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A rendering's normalized words, content-word stems, and its words split at ellipses."""
+
+    words: Words
+    content: frozenset[str]
+    pieces: tuple[Words, ...]
+
+
+Analyse = Callable[[str], Analysis]
+
+
+def authority(rec: QuoteRecord) -> int:
+    """How authoritative a rendering is: primary > wire > report > reported speech."""
+    if rec.quote_kind == "indirect":
+        return REPORTED
+    if rec.is_transcript:
+        return PRIMARY
+    return WIRE if rec.is_wire else REPORT
+
+
+RefKey = tuple[int, bool, int, dt.date, int, int]
+
+
+def ref_key(rec: QuoteRecord, an: Analyse, full: int = 0,
+            support: dict[Words, int] | None = None) -> RefKey:
+    """Sort key of reference candidates: most authoritative; a full rendering (at least
+    ``full`` words); the one most other renderings agree with word for word (``support``);
+    earliest; fullest; lowest id."""
+    words = an(rec.text).words
+    backing = support.get(unlead(words), 0) if support else 0
+    return (-authority(rec), len(words) < full, -backing, rec.published or _LATEST, -len(words),
+            rec.quote_id)
+
+
+def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
+    """For each distinct wording, how many quoted renderings are it or a run of it.
+
+    A composite or translated rendering agrees with few others; the sentence as said agrees
+    with its copies and excerpts. Distinct wordings are few, however large the cluster, and
+    only the MAX_WORDINGS most common are weighed.
+    """
+    counts: dict[Words, int] = {}
+    for m in members:
+        if authority(m) > REPORTED:
+            words = unlead(an(m.text).words)  # "And I know ..." agrees with "I know ..."
+            counts[words] = counts.get(words, 0) + 1
+    common = sorted(counts, key=lambda w: (-counts[w], -len(w)))[:MAX_WORDINGS]
+    return {w: sum(n for other, n in counts.items()
+                   if other == w or (len(other) < len(w) and is_excerpt(w, (other,))))
+            for w in common}
+
+
+def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
+    """The reference rendering of a cluster's members.
+
+    A partial rendering (a phrase of the sentence) is not the reference while a full one of
+    the same authority exists. When a fuller quoted rendering holds the chosen one as a
+    contiguous run, the fuller one serves instead (an excerpt cannot be the yardstick of the
+    whole sentence), unless the chosen one is a primary source, which is whole by definition.
+    """
+    quoted = [len(an(m.text).words) for m in members if authority(m) > REPORTED]
+    full = int(FULL_SHARE * max(quoted)) if quoted else 0
+    support = agreement(members, an) if len(members) > 2 else None
+    ref = min(members, key=lambda m: ref_key(m, an, full, support))
+    if authority(ref) == PRIMARY:
+        return ref
+    ref_words = unlead(an(ref.text).words)
+    fuller = [m for m in members if authority(m) > REPORTED
+              and len(unlead(an(m.text).words)) > len(ref_words)
+              and is_excerpt(an(m.text).words, (ref_words,))]
+    return min(fuller, key=lambda m: ref_key(m, an, full, support)) if fuller else ref
+
+
+def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
+           speaker: int | None) -> Rendering:
+    """How ``rec`` renders the reference ``ref`` in a cluster of ``speaker``."""
+    named = rec.speaker_id if rec.speaker_id not in (None, speaker) else None
+    if rec.quote_id == ref.quote_id:
+        return Rendering(rec.quote_id, "reference", 1.0, attributed_to=named)
+    kind, similarity, ops = classify(ref_an.words, an.words, an.pieces)
+    if kind == "altered":  # a name spelt another way is no change: look again with names unified
+        words = unify_names(an.words, ref_an.words, name_words(rec.text) | name_words(ref.text))
+        if words != an.words:
+            kind, similarity, ops = classify(ref_an.words, words, (words,))
+    if rec.quote_kind == "indirect" and kind != "verbatim":
+        return Rendering(rec.quote_id, "paraphrase", round(similarity, 4), ops, attributed_to=named)
+    grade = severity(ops) if kind == "altered" else None
+    return Rendering(rec.quote_id, kind, round(similarity, 4), ops, grade, named)

@@ -1,0 +1,227 @@
+"""Quotations that no cue's content took: a cue beside them, a colon or dash, a continuation of
+the previous speaker, or a person named in the sentence before."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.tokens import Span, Token
+
+from quoteline.nlp.attribution import is_cue, source_of
+from quoteline.nlp.candidates import Candidate, DocView, EarlierQuotes
+from quoteline.nlp.lexicon import person_subjects, work_cues
+from quoteline.nlp.options import ExtractOptions
+from quoteline.nlp.quotemarks import QuoteSpan
+from quoteline.nlp.sents import entities_from, entity_at, sentence
+
+WORD_RE = re.compile(r"\w+")
+BESIDE_QUOTES = {"speech", "direct", "belief"}  # cue classes that can attribute an adjacent quote
+NAME_LABELS = {"PERSON", "ORG"}
+
+
+def uncued(view: DocView, cands: list[Candidate], used: set[int],
+           opts: ExtractOptions) -> list[Candidate]:
+    """A candidate for each quotation not in ``used`` that something attributes, in text order."""
+    out: list[Candidate] = []
+    earlier = EarlierQuotes(cands)
+    for i, q in enumerate(view.quotes):
+        if i in used:
+            continue
+        cand = _attribute(view, q, earlier, opts)
+        if cand is not None:
+            out.append(cand)
+            earlier.add(cand)
+    return out
+
+
+def _attribute(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
+               opts: ExtractOptions) -> Candidate | None:
+    if not _speech_like(view, q, opts):
+        if not _closes_clause(view, q):
+            return None
+        # a short quote right beside its cue is still speech: “Absolutely not,” she said.
+        cand = _near_cue(view, q, opts.short_quote_reach)
+        if cand is None and _opens_sentence(view, q):
+            cand = _continuation(view, q, earlier, opts)  # “A,” she said. “Not yet.”
+        return cand
+    cand = _colon_or_dash(view, q) or _near_cue(view, q, opts.cue_reach)
+    if cand is None:
+        cand = _continuation(view, q, earlier, opts) or _neighbour(view, q)
+    return cand
+
+
+def _speech_like(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
+    """Not a scare quote, a title or a nickname: enough words, and not introduced as a name."""
+    s, e = q.inner
+    words = WORD_RE.findall(view.text[s:e])
+    if len(words) < opts.min_speech_words:
+        return False
+    before = WORD_RE.findall(view.text[max(0, q.open - opts.work_cue_chars) : q.open].lower())[-2:]
+    if any(w in work_cues() for w in before):
+        return False
+    ts, te = view.tokens_of(s, e)
+    has_verb = any(t.pos_ in {"VERB", "AUX"} for t in view.doc[ts:te])
+    titled = all(w[:1].isupper() for w in words if len(w) > 3)
+    return has_verb and not (titled and len(words) < opts.title_words)
+
+
+def _opens_sentence(view: DocView, q: QuoteSpan) -> bool:
+    """True when the quote starts a sentence: after . ! ? or a line break."""
+    i = _before_spaces(view.text, q.open, " ")
+    return i < 0 or view.text[i] in ".!?\n"
+
+
+def _before_spaces(text: str, at: int, spaces: str | None = None) -> int:
+    """The index of the last character before ``at`` that is not a space (any whitespace when
+    ``spaces`` is None), or -1. A scan, not a copy of the text before ``at``."""
+    i = at - 1
+    while i >= 0 and (text[i] in spaces if spaces is not None else text[i].isspace()):
+        i -= 1
+    return i
+
+
+def _after_spaces(text: str, at: int) -> int:
+    """The index of the first character from ``at`` on that is not whitespace, or len(text)."""
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
+def _sentence_range(view: DocView, q: QuoteSpan) -> tuple[int, int]:
+    ts, te = view.tokens_of(*q.outer)
+    doc = view.doc
+    first = sentence(doc[min(ts, len(doc) - 1)])
+    last = sentence(doc[max(0, min(te, len(doc)) - 1)])
+    return first.start, last.end
+
+
+def _closes_clause(view: DocView, q: QuoteSpan) -> bool:
+    """True when the quoted words end with , ! ? or . inside the marks (a full utterance)."""
+    inner = view.text[q.inner[0] : q.inner[1]].rstrip()
+    return len(WORD_RE.findall(inner)) >= 1 and inner[-1:] in {",", "!", "?", "."}
+
+
+def _near_cue(view: DocView, q: QuoteSpan, max_dist: int) -> Candidate | None:
+    """A speech cue in the quote's own sentence(s), outside any quote: “...,” she said."""
+    s0, s1 = _sentence_range(view, q)
+    gap = view.text[q.outer[1] : view.doc[s1].idx] if s1 < len(view.doc) else "\n"
+    if not gap.strip() and "\n" not in gap:
+        s1 = sentence(view.doc[s1]).end  # the parser may split off a trailing "Dr. Nwosu said."
+    qs, qe = view.tokens_of(*q.outer)
+    best: tuple[int, Token] | None = None
+    for tok in view.doc[s0:s1]:
+        if view.in_quote(tok.idx) or is_cue(tok) not in BESIDE_QUOTES or _sentence_between(view, q, tok):
+            continue
+        dist = qs - tok.i if tok.i < qs else tok.i - qe
+        if best is None or dist < best[0]:
+            best = (dist, tok)
+    if best is None or best[0] > max_dist:
+        return None
+    tok = best[1]
+    if any(c.dep_ == "nsubj" and c.left_edge.i <= qs and qe <= c.right_edge.i + 1 for c in tok.children):
+        return None  # a title inside the speaker's description: "the author of “X,” said"
+    return Candidate(*q.inner, view.chars_of(tok.i, tok.i + 1), tok, source_of(tok, view.quoted),
+                     "cue", "beside_cue")
+
+
+def _sentence_between(view: DocView, q: QuoteSpan, tok: Token) -> bool:
+    """True when a sentence or paragraph ends between the quote and the cue (outside the marks)."""
+    a, b = (q.outer[1], tok.idx) if tok.idx > q.close else (tok.idx + len(tok.text), q.open)
+    ts, te = view.tokens_of(a, b)
+    return any(t.text in {".", "!", "?"} or "\n" in t.text for t in view.doc[ts:te])  # not "Mr."
+
+
+def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
+    """"X: “...”" and "“...” — X": the name beside the mark is the source."""
+    text = view.text
+    colon = _before_spaces(text, q.open)
+    if colon >= 0 and text[colon] == ":":
+        ts, _ = view.tokens_of(colon, colon + 1)
+        sent = sentence(view.doc[max(0, ts - 1)])
+        src = _subject_before(view, sent.start, ts)
+        if src is not None:
+            return Candidate(*q.inner, (colon, colon + 1), None, src, "colon", "colon")
+    dash = _after_spaces(text, q.outer[1])
+    if text[dash : dash + 1] in {"—", "–"} or text.startswith("- ", dash):
+        ts, _ = view.tokens_of(dash + 1, dash + 2)
+        src = _name_after(view, ts)
+        if src is not None:
+            return Candidate(*q.inner, (dash, dash + 1), None, src, "dash", "dash")
+    return None
+
+
+def _subject_before(view: DocView, start: int, end: int) -> tuple[int, int] | None:
+    """The subject of the clause before a colon ("Trump said:" or "Trump:")."""
+    toks = view.doc[start:end]
+    for tok in toks:
+        if tok.dep_ in {"nsubj", "nsubjpass"}:
+            poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
+            if poss is not None:  # "Her advice was blunt:" - she is the speaker
+                return poss.left_edge.i, poss.i + 1
+            return tok.left_edge.i, tok.i + 1
+    names = [t for t in toks if t.ent_type_ in NAME_LABELS]
+    if names and names[-1].i >= end - 4:
+        ent = _entity_at(view, names[-1].i)
+        return ent.start, ent.end
+    return None
+
+
+def _entity_at(view: DocView, i: int) -> Span:
+    """The entity holding token ``i`` (one exists: the token carries an entity type)."""
+    ent = entity_at(view.doc, i)
+    assert ent is not None
+    return ent
+
+
+def _name_after(view: DocView, ts: int) -> tuple[int, int] | None:
+    """The name that starts at token ``ts`` or the one after it ("“...” — Maria Lopez")."""
+    for ent in entities_from(view.doc, ts):
+        if ent.start > ts + 1:
+            break
+        if ent.label_ in NAME_LABELS:
+            return ent.start, ent.end
+    return None
+
+
+def _continuation(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
+                  opts: ExtractOptions) -> Candidate | None:
+    """A quote with no cue right after a quote by a known speaker continues that speaker.
+
+    Between the two there may be a few words, or the first quote's own attribution
+    ("“A,” said X, referring to Y. “B.”"), but no other quotation and no paragraph break
+    beyond the usual one."""
+    latest = earlier.latest(q.open, opts.continuation_lookback)
+    prev = next((c for c in latest if _is_quoted_cand(view, c)), None)
+    if prev is None or view.opens_between(prev.end, q.open):
+        return None
+    gap = view.text[prev.end : q.open]
+    own_cue = prev.cue is not None and prev.end <= prev.cue[0] and prev.cue[1] <= q.open
+    if not (own_cue and "\n" not in gap):
+        gap_words = WORD_RE.findall(gap)
+        if len(gap_words) > opts.continuation_gap_words or (
+                gap.count("\n") > opts.continuation_breaks and gap_words):
+            return None
+    return Candidate(*q.inner, None, None, None, "continuation", "continuation", inherit=prev)
+
+
+def _is_quoted_cand(view: DocView, c: Candidate) -> bool:
+    """True when the candidate lies in quotation marks or contains some."""
+    if view.in_quote(c.start) is not None:
+        return True
+    k = bisect.bisect_left(view.opens, c.start)
+    return k < len(view.opens) and view.opens[k] < c.end
+
+
+def _neighbour(view: DocView, q: QuoteSpan) -> Candidate | None:
+    """“...” right after a sentence whose subject is a person: that person speaks."""
+    s0, _ = _sentence_range(view, q)
+    if view.text[view.doc[s0].idx : q.open].strip() or s0 == 0:
+        return None
+    prev = sentence(view.doc[s0 - 1])
+    root = prev.root
+    subj = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subj is None or not (subj.ent_type_ == "PERSON" or subj.lower_ in person_subjects()):
+        return None
+    return Candidate(*q.inner, None, None, (subj.left_edge.i, subj.i + 1), "neighbour", "neighbour",
+                     neighbour=(prev.start, prev.end))
