@@ -13,6 +13,7 @@ import pytest
 from conftest import cli_in_process
 from quoteline.corpus.export import FORMULA_STARTS, csv_cell
 from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
+from quoteline.link.units import Unit
 from quoteline.models import Skip
 from quoteline.store import open_store
 from quoteline.web import WebSettings
@@ -32,9 +33,9 @@ def hostile_store(url: str) -> str:
         store.save_speaker(1, SPEAKER, ["@chief"], ["+Evil", "Evil Person"])
         ids = []
         for i, text in enumerate(TEXTS):
-            _, (qid,) = put(store, f"-art{i}", [quote(text, speaker=SPEAKER)],
-                            outlet="+Outlet", speaker_id=1)
-            ids.append(qid)
+            row, (qid,) = put(store, f"-art{i}", [quote(text, speaker=SPEAKER)],
+                              outlet="+Outlet", speaker_id=1)
+            ids += store.add_units(row, qid, [Unit(0, len(text), text)])  # linking: units
         store.db.execute("UPDATE articles SET title = '-2+3', url = '=cmd|calc'")
         store.db.execute("UPDATE quotes SET speaker_title = '@SUM(A1)', cue = '=said'")
         renderings = tuple(Rendering(q, "reference" if q == ids[0] else "verbatim", 1.0)

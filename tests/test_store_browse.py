@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
+from quoteline.link.units import Unit
 from quoteline.search import Filters, SearchRequest
 from quoteline.store import Store, open_store
 from quoteline.store.browse import is_person_name
@@ -40,16 +41,19 @@ def corpus(store: Store) -> dict[str, int]:
             ("a5", "Herald", D(2024, 2, 2), "the budget is sound", 1),
             ("a6", "Herald", None, "an undated remark", 1),
             ("a7", "Gazette", D(2024, 3, 1), "this plan is wrong", 2)]
+    units: dict[str, int] = {}
     for art, outlet, day, text, sid in rows:
-        _, (qid,) = put(store, art, [quote(text)], outlet=outlet, published=day, speaker_id=sid)
+        row, (qid,) = put(store, art, [quote(text)], outlet=outlet, published=day,
+                          speaker_id=sid)
         ids[art] = qid
-    taxes = (Rendering(ids["a1"], "reference", 1.0), Rendering(ids["a2"], "verbatim", 1.0),
-             Rendering(ids["a3"], "altered", 0.7, (("=", "we will"), ("-", "cut"),
-                                                    ("+", "raise"), ("=", "taxes"))))
-    budget = (Rendering(ids["a4"], "reference", 1.0), Rendering(ids["a5"], "verbatim", 1.0))
+        (units[art],) = store.add_units(row, qid, [Unit(0, len(text), text)])  # one sentence
+    taxes = (Rendering(units["a1"], "reference", 1.0), Rendering(units["a2"], "verbatim", 1.0),
+             Rendering(units["a3"], "altered", 0.7, (("=", "we will"), ("-", "cut"),
+                                                      ("+", "raise"), ("=", "taxes"))))
+    budget = (Rendering(units["a4"], "reference", 1.0), Rendering(units["a5"], "verbatim", 1.0))
     store.apply_link_update(LinkUpdate(clusters={
-        10: ClusterInfo(10, ids["a1"], "Daily", D(2024, 1, 2), 1, taxes),
-        11: ClusterInfo(11, ids["a4"], "Daily", D(2024, 2, 1), 1, budget)}))
+        10: ClusterInfo(10, units["a1"], "Daily", D(2024, 1, 2), 1, taxes),
+        11: ClusterInfo(11, units["a4"], "Daily", D(2024, 2, 1), 1, budget)}))
     return ids
 
 
@@ -64,10 +68,11 @@ def test_clusters_by_size_and_date_with_flags(store: Store) -> None:
     assert [c.cluster_id for c in store.browse_clusters("altered").items] == [10]
     page2 = store.browse_clusters(limit=1, offset=1)
     assert [c.cluster_id for c in page2.items] == [11] and page2.total == 2
-    if not store.records_flag("misattributed"):  # a store linked before units
-        assert store.browse_clusters("misattributed").items == ()
+    assert store.browse_clusters("misattributed").items == ()  # nobody named someone else
     with pytest.raises(ValueError):
         store.browse_clusters(sort="colour")
+    with pytest.raises(ValueError):
+        store.browse_clusters("wrong")
 
 
 def test_articles_newest_first_undated_last_by_outlet(store: Store) -> None:
@@ -183,11 +188,14 @@ def test_browse_queries_read_indexes_not_tables(tmp_path: object) -> None:
 
 def test_a_common_word_groups_by_statement_too(store: Store) -> None:
     """A word in most quotes takes SQLite's two-step ranking; grouping gives the same."""
-    ids = [put(store, f"c{i}", [quote(f"people will vote number {i % 3}")],
-               published=D(2024, 4, 1 + i), speaker_id=None)[1][0] for i in range(6)]
+    units = []
+    for i in range(6):
+        text = f"people will vote number {i % 3}"
+        row, (qid,) = put(store, f"c{i}", [quote(text)], published=D(2024, 4, 1 + i))
+        units += store.add_units(row, qid, [Unit(0, len(text), text)])
     store.apply_link_update(LinkUpdate(clusters={20: ClusterInfo(
-        20, ids[0], "Daily", D(2024, 4, 1), None,
-        (Rendering(ids[0], "reference", 1.0), Rendering(ids[3], "verbatim", 1.0)))}))
+        20, units[0], "Daily", D(2024, 4, 1), None,
+        (Rendering(units[0], "reference", 1.0), Rendering(units[3], "verbatim", 1.0)))}))
     grouped = store.search_statements(SearchRequest("people"))
     assert grouped.total == 5 and grouped.exact  # six quotes, two of them one statement
     assert sorted(s.reports for s in grouped.statements) == [1, 1, 1, 1, 2]
@@ -195,3 +203,30 @@ def test_a_common_word_groups_by_statement_too(store: Store) -> None:
     assert len(paged.statements) == 1 and paged.total == 5
     beyond = store.search_statements(SearchRequest("vote", Filters(), 2, 40))
     assert beyond.statements == () and beyond.total == 5
+
+
+def test_misattribution_is_listed_flagged_and_named(store: Store) -> None:
+    """An outlet that gives Jane's words to the critics: the cluster is flagged, the latest
+    misattributed quotes list it, and the rendering carries the name that outlet gave."""
+    store.save_speaker(1, "Jane Smith", [], [])
+    store.save_speaker(3, "Tom Brand", [], [])
+    rows = [("m1", "Daily", 1, "Jane Smith"), ("m2", "Herald", 3, "Tom Brand")]
+    units = []
+    for art, outlet, sid, name in rows:
+        text = "the bridge opens in May"
+        row, (qid,) = put(store, art, [quote(text, speaker=name)], outlet=outlet,
+                          published=D(2024, 5, 2), speaker_id=sid)
+        units += store.add_units(row, qid, [Unit(0, len(text), text)])
+    store.apply_link_update(LinkUpdate(clusters={30: ClusterInfo(
+        30, units[0], "Daily", D(2024, 5, 2), 1,
+        (Rendering(units[0], "reference", 1.0), Rendering(units[1], "verbatim", 1.0,
+                                                          attributed_to=3)), "m1")}))
+    flagged = store.browse_clusters("misattributed")
+    assert [c.cluster_id for c in flagged.items] == [30] and flagged.items[0].misattributed
+    assert [h.speaker for h in store.overview(3).misattributed] == ["Tom Brand"]
+    view = store.cluster(30)
+    assert view is not None and view.misattributed
+    given = {r.outlet: r.attributed_to for r in view.renderings}
+    assert given == {"Daily": None, "Herald": "Tom Brand"}
+    (statement,) = store.speaker_statements(1).statements
+    assert statement.misattributed == 1 and statement.reports == 2

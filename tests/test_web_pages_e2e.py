@@ -145,7 +145,7 @@ def test_cluster_cards_show_the_published_words_with_the_diff_over_them(
     view = _altered_cluster(live)
     page.goto(live + f"/clusters/{view['cluster']}")
     altered = next(r for r in view["renderings"] if r["rendering"] == "altered")
-    card = page.locator(f"article#r{altered['quote_id']}")
+    card = page.locator(f"article#r{altered['unit_id']}")  # one card a unit
     assert card.locator("ins, del").count() >= 1
     shown = card.locator("blockquote.wording").evaluate(
         "e => { const c = e.cloneNode(true); c.querySelectorAll('del, .gap, .lead-in')"
@@ -187,7 +187,7 @@ def test_dates_are_labelled_said_from_and_published(page: Any, live: str) -> Non
                         r"[A-Z][a-z]+( \d{4})?", label), label
     assert based["said_on_basis"] in label
     shot(page, "labelled-dates")
-    page.goto(live + "/quotes?" + str(httpx.QueryParams({"q": based["text"][:40]})))
+    page.goto(live + "/quotes?" + str(httpx.QueryParams({"q": " ".join(based["text"].split()[:6])})))
     card = page.locator(f"li.hit:has(a[href='/quotes/{based['quote_id']}'])")
     assert "(from ‘" in card.locator(".dates").inner_text()
     _no_errors(page)

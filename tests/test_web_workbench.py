@@ -19,7 +19,7 @@ from quoteline.store import QuoteHit
 from quoteline.web.charts import MAX_ROWS, spread_chart
 from quoteline.web.render import date_label, rendering_label, speech
 from quoteline.web.wording import differs, exact_diff
-from test_web_support import shared_live
+from test_web_support import MISATTRIBUTED, shared_live
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def test_overview_twin_counts_people_and_spread(live: str) -> None:
     assert sizes == sorted(sizes, reverse=True) and min(sizes) >= 2
     assert all(1 <= c["outlets"] <= c["size"] for c in view["clusters"])
     assert all(h["rendering"] == "altered" for h in view["altered"])
-    assert view["misattributed"] == []  # this store records no misattribution
+    assert [h["speaker"] for h in view["misattributed"]] == [MISATTRIBUTED]
 
 
 def test_browse_twins_page_sort_and_filter(live: str) -> None:
@@ -80,10 +80,19 @@ def test_browse_parameters_are_checked(live: str, path: str, params: dict[str, s
     assert resp.status_code == 400 and resp.json()["status"] == 400, resp.text
 
 
-def test_misattributed_is_said_to_be_unrecorded_not_absent(live: str) -> None:
-    assert get(live, "/clusters.json", flag="misattributed")["items"] == []
-    page = httpx.get(live + "/clusters", params={"flag": "misattributed"}, timeout=30).text
-    assert "does not record misattribution" in page
+def test_misattribution_is_listed_and_named_where_it_happened(live: str) -> None:
+    flagged = get(live, "/clusters.json", flag="misattributed")["items"]
+    assert len(flagged) == 1 and flagged[0]["misattributed"] and flagged[0]["size"] == 3
+    view = get(live, f"/clusters/{flagged[0]['cluster']}.json")
+    given = [r["attributed_to"] for r in view["renderings"] if r["attributed_to"]]
+    assert given == [MISATTRIBUTED] and view["speaker_name"] != MISATTRIBUTED
+    page = httpx.get(live + f"/clusters/{flagged[0]['cluster']}", timeout=30).text
+    assert f"Given to <strong>{MISATTRIBUTED}</strong> by this outlet" in page
+    assert page.count('class="card rendering misattributed') == 1
+    assert page.count("circle class=\"mark mark-misattributed\"") == 1
+    latest = get(live, "/overview.json")["misattributed"]
+    assert [h["speaker"] for h in latest] == [MISATTRIBUTED]
+    assert get(live, "/overview.json")["clusters"]  # and the overview still lists the spread
 
 
 def test_search_by_statement_folds_reports(live: str) -> None:
@@ -172,10 +181,10 @@ def test_spread_chart_has_a_mark_per_dated_rendering_first_reporter_on_top() -> 
     assert chart is not None and [name for _, _, name in chart.rows] == ["Daily", "Wire", "Herald"]
     assert len(chart.marks) == 4 and chart.left_out == 1  # the undated one is in the table
     first = [m for m in chart.marks if m.first]
-    assert [m.quote_id for m in first] == [2]
-    same_day = [m for m in chart.marks if m.quote_id in (2, 3)]
+    assert [m.key for m in first] == [2]
+    same_day = [m for m in chart.marks if m.key in (2, 3)]
     assert same_day[0].y == same_day[1].y and same_day[0].x != same_day[1].x  # side by side
-    xs = {m.quote_id: m.x for m in chart.marks}
+    xs = {m.key: m.x for m in chart.marks}
     assert xs[2] < xs[1] < xs[4]  # by date
     assert {m.label for m in chart.marks} == {"reference", "verbatim", "altered"}
     many = [hit(i, f"Outlet {i}", dt.date(2024, 1, 1) + dt.timedelta(days=i)) for i in range(40)]

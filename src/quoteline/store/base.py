@@ -217,11 +217,6 @@ class Store(AbstractContextManager["Store"]):
         """Original articles, newest first (``outlet``: only that outlet's)."""
         return browse.browse_articles(self.db, outlet, limit, offset)
 
-    def records_flag(self, flag: str) -> bool:
-        """Whether this store records ``flag`` ("altered", "misattributed") on its clusters
-        (a store from before linking on utterance units has no misattribution)."""
-        return browse.flag_condition(self.db, flag) is not None
-
     def outlet_table(self) -> list[OutletSummary]:
         """Every outlet with its counts, most articles first (reads every article: cache it)."""
         return browse.outlet_table(self.db)

@@ -36,58 +36,35 @@ from quoteline.store.types import (
     SpeakerInfo,
     SpeakerRank,
 )
+from quoteline.store.units import FLAGS, flag_clause
 
 CLUSTER_SORTS = ("size", "date")
-FLAGS = ("altered", "misattributed")
 MAX_IDS = 1000  # most ids one IN (...) list carries
 
 
-# ---------------------------------------------------------------- cluster flags (the seam)
-def flag_condition(db: Db, flag: str | None) -> str | None:
-    """SQL on clusters ``c`` that keeps the clusters with ``flag`` ("" or None: reported more
-    than once); None when the store records no such flag.
-
-    ``misattributed`` is recorded by linking on utterance units (``clusters.misattributed``);
-    a store without that column has no misattributed cluster.
-    """
+# ---------------------------------------------------------------- cluster flags
+def flag_condition(flag: str | None) -> str:
+    """SQL on clusters ``c`` that keeps the clusters with ``flag`` (altered: a rendering
+    differs from the reference; misattributed: an outlet gave the words to someone else), or,
+    with no flag, the clusters reported more than once."""
     if not flag:
         return "c.size > 1"
-    if flag == "altered":
-        return "c.altered > 0"
-    if flag == "misattributed" and has_column(db, "clusters", "misattributed"):
-        return "c.misattributed = 1"
-    return None
-
-
-_COLUMNS: dict[tuple[str, str, str], bool] = {}
-
-
-def has_column(db: Db, table: str, column: str) -> bool:
-    """Whether ``table`` has ``column`` in this store (remembered per store)."""
-    key = (db.url, table, column)
-    if key not in _COLUMNS:
-        if db.dialect == "sqlite":
-            rows = db.query(f"SELECT name FROM pragma_table_info('{table}')")
-        else:
-            rows = db.query("SELECT column_name AS name FROM information_schema.columns"
-                            " WHERE table_name = ?", (table,))
-        _COLUMNS[key] = any(r["name"] == column for r in rows)
-    return _COLUMNS[key]
-
-
-def _misattributed_sql(db: Db) -> str:
-    return "c.misattributed" if has_column(db, "clusters", "misattributed") else "0"
+    if flag not in FLAGS:
+        raise ValueError(f"flag: one of {', '.join(FLAGS)}")
+    return flag_clause(flag)
 
 
 # ---------------------------------------------------------------- clusters
 def _cluster_rows(db: Db, where: str, order: str, limit: int, offset: int,
                   params: Sequence[Any] = ()) -> list[Row]:
-    """A page of clusters (cut in the index first), then joined to reference and speaker."""
+    """A page of clusters (cut in the index first), then joined to the reference (an
+    utterance unit: quoted words are direct) and the speaker."""
     inner = (f"SELECT c.* FROM clusters c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
-    sql = ("SELECT c.id, c.reference_quote_id, r.text AS reference_text, r.kind, c.speaker_id,"
+    sql = ("SELECT c.id, c.reference_quote_id, r.text AS reference_text,"
+           " CASE WHEN r.quoted = 1 THEN 'direct' ELSE rq.kind END AS kind, c.speaker_id,"
            " s.name AS speaker_name, c.first_outlet, c.first_published, c.size, c.altered,"
-           f" {_misattributed_sql(db)} AS misattributed FROM ({inner}) c"
-           " LEFT JOIN quotes r ON r.id = c.reference_quote_id"
+           f" c.misattributed FROM ({inner}) c LEFT JOIN units r ON r.id = c.reference_quote_id"
+           " LEFT JOIN quotes rq ON rq.id = r.quote_id"
            f" LEFT JOIN speakers s ON s.id = c.speaker_id ORDER BY {order}")
     return db.query(sql, [*params, limit, offset])
 
@@ -102,15 +79,15 @@ def _summaries(db: Db, rows: Sequence[Row]) -> list[ClusterSummary]:
 
 
 def cluster_outlets(db: Db, cluster_ids: Sequence[int]) -> dict[int, int]:
-    """cluster id -> how many distinct outlets its renderings appeared in."""
+    """cluster id -> how many distinct outlets its renderings (units) appeared in."""
     ids = sorted(set(cluster_ids))[:MAX_IDS]
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
     return {int(r["cluster_id"]): int(r["n"]) for r in db.query(
-        "SELECT q.cluster_id, count(DISTINCT coalesce(a.outlet, '')) AS n FROM quotes q"
-        f" JOIN articles a ON a.id = q.article_id WHERE q.cluster_id IN ({marks})"
-        " GROUP BY q.cluster_id", ids)}
+        "SELECT u.cluster_id, count(DISTINCT coalesce(a.outlet, '')) AS n FROM units u"
+        f" JOIN articles a ON a.id = u.article_id WHERE u.cluster_id IN ({marks})"
+        " GROUP BY u.cluster_id", ids)}
 
 
 def browse_clusters(db: Db, flag: str | None = None, sort: str = "size", limit: int = 20,
@@ -119,9 +96,7 @@ def browse_clusters(db: Db, flag: str | None = None, sort: str = "size", limit: 
     or newest first, a page at a time, and how many (counted up to a cap)."""
     if sort not in CLUSTER_SORTS:
         raise ValueError(f"sort: one of {', '.join(CLUSTER_SORTS)}")
-    where = flag_condition(db, flag)
-    if where is None:
-        return Listing((), 0)
+    where = flag_condition(flag)
     order = ("c.size DESC, c.id DESC" if sort == "size"
              else "c.first_published DESC NULLS LAST, c.id DESC")
     rows = _cluster_rows(db, where, order, limit, offset)
@@ -256,14 +231,12 @@ def suggested_speakers(ranking: Iterable[SpeakerRank], limit: int = 50) -> list[
 
 # ---------------------------------------------------------------- overview
 def latest_flagged(db: Db, flag: str, limit: int) -> list[QuoteHit]:
-    """The renderings flagged ``flag`` (altered, misattributed) that were stored last."""
+    """The quotes with a rendering flagged ``flag`` (altered, misattributed) stored last."""
     if flag == "altered":
         where = "q.rendering = 'altered'"
-    elif has_column(db, "units", "attributed_to"):
+    else:  # a unit an outlet gave to another speaker
         where = ("q.id IN (SELECT quote_id FROM units WHERE attributed_to IS NOT NULL"
                  " ORDER BY id DESC LIMIT 200)")
-    else:
-        return []
     sql = f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE {where} ORDER BY q.id DESC LIMIT ?"
     return [hit_from_row(r) for r in db.query(sql, (limit,))]
 

@@ -58,6 +58,8 @@ def hit_from_row(r: Row) -> QuoteHit:
         rendering=r["rendering"], similarity=r["similarity"],
         diff=json.loads(r["diff"]) if r["diff"] else None,
         score=float(score) if score is not None else None, article_row=r.get("article_row"),
+        unit_id=r.get("unit_id"), severity=r.get("severity"),
+        attributed_to=(r["speaker"] or r["speaker_name"]) if r.get("attributed_id") else None,
     )
 
 
@@ -430,10 +432,17 @@ def iter_speakers(db: Db) -> Iterator[SpeakerInfo]:
 # ------------------------------------------------------------------ clusters
 # A cluster's renderings are utterance units: the unit's span, text and rendering, with its
 # quote's speaker, cue and article.
-UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text,",
-                                      " u.start_char, u.end_char, u.text,")
+# A unit's quoted words are direct speech, whatever its quote's kind (a mixed quote's quoted
+# piece); ``attributed_id`` is set when the outlet named someone other than the cluster's
+# speaker (the name it gave is the quote's).
+UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text, q.kind,",
+                                      " u.start_char, u.end_char, u.text,"
+                                      " CASE WHEN u.quoted = 1 THEN 'direct' ELSE q.kind END"
+                                      " AS kind,")
                 .replace(" q.cluster_id, q.rendering, q.similarity, q.diff",
-                         " u.cluster_id, u.rendering, u.similarity, u.diff"))
+                         " u.cluster_id, u.rendering, u.similarity, u.diff, u.id AS unit_id,"
+                         " u.severity, u.attributed_to AS attributed_id"))
+assert "u.quoted" in UNIT_COLUMNS and "u.id AS unit_id" in UNIT_COLUMNS
 
 
 def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:

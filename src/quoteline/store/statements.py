@@ -15,12 +15,14 @@ from typing import Any
 
 from quoteline.models import parse_date
 from quoteline.search import Filters, SearchRequest, request_problem
-from quoteline.store.browse import MAX_IDS, cluster_outlets, has_column
+from quoteline.store.browse import MAX_IDS, cluster_outlets
 from quoteline.store.db import Db, Row
 from quoteline.store.queries import (
     CANDIDATES,
     QUOTE_COLUMNS,
+    QUOTE_FROM,
     QUOTE_JOINS,
+    UNIT_COLUMNS,
     candidates,
     hit_from_row,
 )
@@ -36,25 +38,25 @@ def statements_for(db: Db, leads: Sequence[Lead]) -> list[Statement]:
         return []
     clusters = sorted({c for c, _ in leads if c is not None})
     info = _cluster_rows(db, clusters)
-    hits, shown = _read(db, [qid for _, qid in leads], clusters)
+    shown = _renderings(db, clusters)
+    # A statement in a cluster shows its reference (the words linking stands by); a quote in
+    # no cluster, or in one whose units are not read, shows the quote itself.
+    lone = [qid for c, qid in leads if c is None or not shown.get(c)]
+    hits = _hits(db, lone)
     # Outlets are counted from the renderings read, unless some were left unread.
     outlets = {c: len({r.outlet for r in shown.get(c, [])}) for c in clusters}
     more = [c for c in clusters if c in info and int(info[c]["size"]) > len(shown.get(c, []))]
     outlets.update(cluster_outlets(db, more))
     out = []
     for cluster, qid in leads:
-        lead = hits.get(qid)
-        if lead is None:
-            continue
-        if cluster is None:
-            out.append(Statement(None, lead, (lead,), 1, 1, int(lead.rendering == "altered"),
+        if cluster is not None and (renderings := shown.get(cluster)):
+            lead = next((r for r in renderings if r.rendering == "reference"), renderings[0])
+            out.append(_statement(cluster, lead, renderings, info.get(cluster),
+                                  outlets.get(cluster, 1)))
+        elif qid in hits:
+            lead = hits[qid]
+            out.append(Statement(cluster, lead, (lead,), 1, 1, int(lead.rendering == "altered"),
                                  lead.outlet, lead.published))
-            continue
-        renderings = shown.get(cluster, [lead])
-        # The statement's words are its reference's (as linking chose them), when it is read.
-        lead = next((r for r in renderings if r.rendering == "reference"), lead)
-        out.append(_statement(cluster, lead, renderings, info.get(cluster),
-                              outlets.get(cluster, 1)))
     return out
 
 
@@ -73,37 +75,41 @@ def _cluster_rows(db: Db, ids: Sequence[int]) -> dict[int, Row]:
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
-    flag = ", misattributed" if has_column(db, "clusters", "misattributed") else ""
     return {int(r["id"]): r for r in db.query(
-        f"SELECT id, size, altered, first_outlet, first_published{flag} FROM clusters"
+        "SELECT id, size, altered, first_outlet, first_published, misattributed FROM clusters"
         f" WHERE id IN ({marks})", list(ids))}
 
 
-def _read(db: Db, ids: Sequence[int],
-          clusters: Sequence[int]) -> tuple[dict[int, QuoteHit], dict[int, list[QuoteHit]]]:
-    """In one query: the quotes ``ids`` (id -> hit), and each cluster's first
-    RENDERINGS_SHOWN renderings (cluster id -> hits, first published first)."""
+def _hits(db: Db, ids: Sequence[int]) -> dict[int, QuoteHit]:
+    """id -> hit of the quotes ``ids``."""
     ids = list(ids)[:MAX_IDS]
-    wanted = "SELECT ? AS id" + " UNION SELECT ?" * (len(ids) - 1)
-    params: list[Any] = list(ids)
-    if clusters:
-        marks = ", ".join("?" for _ in clusters)
-        window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
-                  f" FROM quotes WHERE cluster_id IN ({marks})")
-        wanted += f" UNION SELECT id FROM ({window}) w WHERE w.rn <= ?"
-        params += [*clusters, RENDERINGS_SHOWN]
-    rows = db.query(f"SELECT {QUOTE_COLUMNS} FROM ({wanted}) r JOIN quotes q ON q.id = r.id"
-                    f" {QUOTE_JOINS}", params)
-    hits = sorted((hit_from_row(r) for r in rows), key=_first_published)
-    by_cluster: dict[int, list[QuoteHit]] = {}
-    for hit in hits:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {int(r["quote_id"]): hit_from_row(r) for r in db.query(
+        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.id IN ({marks})", ids)}
+
+
+def _renderings(db: Db, clusters: Sequence[int]) -> dict[int, list[QuoteHit]]:
+    """cluster id -> its first RENDERINGS_SHOWN renderings (utterance units), first
+    published first."""
+    if not clusters:
+        return {}
+    marks = ", ".join("?" for _ in clusters)
+    window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
+              f" FROM units WHERE cluster_id IN ({marks})")
+    rows = db.query(f"SELECT {UNIT_COLUMNS} FROM ({window}) w JOIN units u ON u.id = w.id"
+                    f" JOIN quotes q ON q.id = u.quote_id {QUOTE_JOINS} WHERE w.rn <= ?",
+                    [*clusters, RENDERINGS_SHOWN])
+    out: dict[int, list[QuoteHit]] = {}
+    for hit in sorted((hit_from_row(r) for r in rows), key=_first_published):
         if hit.cluster is not None:
-            by_cluster.setdefault(hit.cluster, []).append(hit)
-    return {h.quote_id: h for h in hits}, by_cluster
+            out.setdefault(hit.cluster, []).append(hit)
+    return out
 
 
 def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
-    return hit.published or hit.said_on or dt.date.max, hit.quote_id
+    return hit.published or hit.said_on or dt.date.max, hit.unit_id or hit.quote_id
 
 
 # ---------------------------------------------------------------- a speaker's statements

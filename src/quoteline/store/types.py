@@ -44,6 +44,11 @@ class QuoteHit:
     title: str | None = None
     score: float | None = None
     article_row: int | None = None  # the article's store id (what /articles/{id} takes)
+    # A cluster's renderings are utterance units of quotes: the unit, how far an altered one
+    # strays (minor, major), and the name an outlet gave when it is not the cluster's speaker.
+    unit_id: int | None = None
+    severity: str | None = None
+    attributed_to: str | None = None
 
     @property
     def when(self) -> dt.date | None:
@@ -61,7 +66,8 @@ class QuoteHit:
             "cue": self.cue, "said_on": iso(self.said_on), "said_on_basis": self.said_on_basis,
             "confidence": self.confidence, "cluster": self.cluster, "rendering": self.rendering,
             "similarity": self.similarity, "diff": self.diff, "score": self.score,
-            "article_row": self.article_row,
+            "article_row": self.article_row, "unit_id": self.unit_id, "severity": self.severity,
+            "attributed_to": self.attributed_to,
         }
 
 

@@ -14,8 +14,9 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from quoteline.store.browse import CLUSTER_SORTS, FLAGS
+from quoteline.store.browse import CLUSTER_SORTS
 from quoteline.store.types import SpeakerRank
+from quoteline.store.units import FLAGS
 from quoteline.web import params as p
 from quoteline.web.context import (
     Ranking,
@@ -23,7 +24,6 @@ from quoteline.web.context import (
     facets,
     outlet_table,
     overview,
-    records_misattribution,
     speaker_ranking,
     wants_json,
     web_of,
@@ -73,7 +73,7 @@ def overview_page(request: Request) -> Response:
     people = [ranking.by_id.get(s.speaker_id) for s in view.top_speakers] if view else []
     return web.page("overview.html", request=request, view=view, people=people,
                     titles=web.titles(view.top_speakers if view else ()),
-                    outlets=len(outlet_table(web)), misattribution=records_misattribution(web),
+                    outlets=len(outlet_table(web)),
                     title="Overview")
 
 
@@ -141,8 +141,7 @@ def clusters_page(request: Request, flag: Flag = "", sort: ClusterSort = "", pag
             {**c.to_dict(), "links": {"html": f"/clusters/{c.cluster_id}",
                                       "json": f"/clusters/{c.cluster_id}.json"}} for c in rows])
     return web.page("clusters.html", request=request, rows=rows, paging=paging, params=params,
-                    flag=chosen, order=order, misattribution=records_misattribution(web),
-                    title="Clusters")
+                    flag=chosen, order=order, title="Clusters")
 
 
 # ---------------------------------------------------------------- articles

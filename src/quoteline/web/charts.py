@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quoteline.store import QuoteHit
-from quoteline.web.render import MONTHS, long_date, plural
+from quoteline.web.render import MONTHS, long_date, plural, rendering_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class Mark:
 
     x: float
     y: float
-    quote_id: int
+    key: int  # the rendering (see ``rendering_key``)
     label: str  # verbatim, excerpt, altered, misattributed, reference, paraphrase, ...
     first: bool  # the first report
     title: str  # "Outlet · 7 April 2025 · altered" (shown as the mark's tooltip)
@@ -142,10 +142,12 @@ MAX_ROWS = 30  # outlets drawn; the table below the chart lists every rendering
 ROW = 28
 
 
-def spread_chart(renderings: Sequence[QuoteHit], first_quote_id: int | None,
+def spread_chart(renderings: Sequence[QuoteHit], first: int | None,
                  label: Callable[[QuoteHit], str], width: int = 760) -> SpreadChart | None:
-    """The spread of a cluster's renderings, or None when fewer than one is dated."""
-    dated = sorted((r for r in renderings if r.published), key=lambda r: (r.published, r.quote_id))
+    """The spread of a cluster's renderings (``first``: the key of the first report), or None
+    when none is dated."""
+    dated = sorted((r for r in renderings if r.published),
+                   key=lambda r: (r.published, rendering_key(r)))
     if not dated:
         return None
     outlets: list[str] = []
@@ -165,7 +167,7 @@ def spread_chart(renderings: Sequence[QuoteHit], first_quote_id: int | None,
             return (left + right) / 2
         return left + 12 + (right - left - 24) * (day - lo).days / span
 
-    marks = _marks(dated, shown, first_quote_id, label, x_of, top)
+    marks = _marks(dated, shown, first, label, x_of, top)
     rows = tuple((top + ROW * i + ROW / 2, _short(name), name) for i, name in enumerate(shown))
     ticks = _date_ticks(lo, hi, x_of)
     summary = (f"{plural(len(renderings), 'rendering')} in {plural(len(outlets), 'outlet')}, "
@@ -174,7 +176,7 @@ def spread_chart(renderings: Sequence[QuoteHit], first_quote_id: int | None,
                        summary, len(renderings) - len(marks))
 
 
-def _marks(dated: Sequence[QuoteHit], shown: list[str], first_quote_id: int | None,
+def _marks(dated: Sequence[QuoteHit], shown: list[str], first: int | None,
            label: Callable[[QuoteHit], str], x_of: Callable[[dt.date], float],
            top: int) -> list[Mark]:
     """One mark per rendering of the outlets shown; several on one day and row sit apart."""
@@ -187,11 +189,10 @@ def _marks(dated: Sequence[QuoteHit], shown: list[str], first_quote_id: int | No
         row = shown.index(name)
         nth = taken.get((row, r.published), 0)
         taken[(row, r.published)] = nth + 1
-        kind = label(r)
+        kind, key = label(r), rendering_key(r)
         marks.append(Mark(round(x_of(r.published) + 16 * nth, 1), top + ROW * row + ROW / 2,
-                          r.quote_id, kind, r.quote_id == first_quote_id,
-                          f"{name} · {long_date(r.published)} · {kind}"
-                          + (" · first report" if r.quote_id == first_quote_id else "")))
+                          key, kind, key == first, f"{name} · {long_date(r.published)} · {kind}"
+                          + (" · first report" if key == first else "")))
     return marks
 
 

@@ -264,13 +264,6 @@ def overview(web: Web) -> Overview | None:
     return value
 
 
-def records_misattribution(web: Web) -> bool:
-    """Whether the store records misattributed renderings (cached)."""
-    value: bool = web.cached(
-        "misattribution", lambda: _try(web, lambda s: s.records_flag("misattributed"), False))
-    return value
-
-
 def _try(web: Web, read: Callable[[Store], Any], fallback: Any) -> Any:
     """``read(store)``, or ``fallback`` when it is too slow or fails: a cached read never
     breaks the page that uses it."""

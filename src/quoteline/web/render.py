@@ -104,18 +104,17 @@ LABELS = ("reference", "verbatim", "excerpt", "altered", "paraphrase", "misattri
 
 
 def rendering_label(hit: QuoteHit) -> str:
-    """The label a rendering is shown with (one of LABELS, or "unlinked")."""
+    """The label a rendering is shown with (one of LABELS, or "unlinked"): misattributed when
+    the outlet gave the words to someone other than the cluster's speaker."""
+    if hit.attributed_to:
+        return "misattributed"
     return hit.rendering if hit.rendering in LABELS else "unlinked"
 
 
-def diff_runs(diff: Sequence[Any] | None) -> list[tuple[str, str]]:
-    """A stored word diff as (css class, words): "same", "del" or "ins"."""
-    names = {"=": "same", "-": "del", "+": "ins"}
-    runs: list[tuple[str, str]] = []
-    for op in diff or []:
-        if isinstance(op, Sequence) and len(op) == 2 and str(op[0]) in names:
-            runs.append((names[str(op[0])], str(op[1])))
-    return runs
+def rendering_key(hit: QuoteHit) -> int:
+    """What tells a cluster's renderings apart: the utterance unit (a quote of several
+    sentences renders several clusters, one unit each), else the quote."""
+    return hit.unit_id if hit.unit_id is not None else hit.quote_id
 
 
 # ---------------------------------------------------------------- what is what

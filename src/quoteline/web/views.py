@@ -19,14 +19,14 @@ from quoteline.corpus.export import SEARCH_COLUMNS, csv_text, search_row
 from quoteline.models import KINDS
 from quoteline.search import Filters, SearchRequest, request_problem
 from quoteline.store import QuoteHit, SearchResult, Store
-from quoteline.store.types import Statement, StatementResult
+from quoteline.store.types import ClusterView, Statement, StatementResult
 from quoteline.web import params as p
 from quoteline.web.charts import spread_chart, timeline_chart
 from quoteline.web.context import Web, facets, wants_json, web_of
 from quoteline.web.render import (
     Paging,
-    diff_runs,
     paragraph,
+    rendering_key,
     rendering_label,
     segments,
     speaker_colours,
@@ -141,6 +141,11 @@ def quote_page(request: Request, quote_id: p.Id) -> Response:
             raise HTTPException(404, f"no quote {quote_id}; search at /quotes")
         view = store.cluster(found.hit.cluster) if found.hit.cluster is not None else None
     others = [r for r in view.renderings if r.quote_id != quote_id] if view else []
+    ref = next((r for r in view.renderings if r.rendering == "reference"), None) if view else None
+    wording = {rendering_key(r): _wording(ref, r) for r in others}
+    mine = next((r for r in view.renderings if r.quote_id == quote_id
+                 and r.rendering == "altered"), None) if view else None
+    own = _wording(ref, mine) if mine is not None else None  # this quote's altered unit
     hit = found.hit
     before, text, after = paragraph(found.article_text, hit.start, hit.end)
     if wants_json(request):
@@ -149,8 +154,8 @@ def quote_page(request: Request, quote_id: p.Id) -> Response:
             "paragraph": {"before": before, "quote": text, "after": after},
             "cluster": view.to_dict() if view else None})
     return web.page("quote.html", request=request, hit=hit, found=found, before=before,
-                    text=text, after=after, view=view, others=others,
-                    diff_runs=diff_runs, title=f"Quote {quote_id}")
+                    text=text, after=after, view=view, others=others, wording_of=wording, own=own,
+                    key=rendering_key, title=f"Quote {quote_id}")
 
 
 # ---------------------------------------------------------------- speaker
@@ -261,22 +266,33 @@ def cluster_page(request: Request, cluster_id: p.Id) -> Response:
         raise HTTPException(404, f"no cluster {cluster_id}; search at /quotes")
     if wants_json(request):
         return JSONResponse(view.to_dict())
-    ref = next((r for r in view.renderings if r.quote_id == view.reference_quote_id),
+    ref = next((r for r in view.renderings if r.rendering == "reference"),
                view.renderings[0] if view.renderings else None)
-    wording = {r.quote_id: _wording(ref, r) for r in view.renderings}
-    first = view.first_quote_id
-    table = sorted(view.renderings, key=lambda r: (r.published or dt.date.max, r.quote_id))
+    first = _first_report(view)
+    wording = {rendering_key(r): _wording(ref, r) for r in view.renderings}
+    table = sorted(view.renderings, key=lambda r: (r.published or dt.date.max, rendering_key(r)))
     return web.page("cluster.html", request=request, view=view, first=first, ref=ref,
-                    wording_of=wording, label=rendering_label, table=table,
+                    wording_of=wording, label=rendering_label, key=rendering_key, table=table,
                     chart=spread_chart(view.renderings, first, rendering_label),
                     outlets=len({r.outlet for r in view.renderings}),
                     title=f"Cluster {cluster_id}")
 
 
+def _first_report(view: ClusterView) -> int | None:
+    """The key of the first report: the rendering in the cluster's first article (as linking
+    found it), else the earliest from the first outlet."""
+    firsts = [r for r in view.renderings if view.first_article is not None
+              and r.article_id == view.first_article]
+    if firsts:
+        return rendering_key(min(firsts, key=rendering_key))
+    qid = view.first_quote_id
+    return next((rendering_key(r) for r in view.renderings if r.quote_id == qid), None)
+
+
 def _wording(ref: QuoteHit | None, hit: QuoteHit) -> list[tuple[str, str]]:
     """A rendering's text as published, with the diff drawn over it where words differ
     (altered renderings only: an excerpt or a paraphrase differs by design)."""
-    if ref is None or hit.quote_id == ref.quote_id or hit.rendering != "altered":
+    if ref is None or rendering_key(hit) == rendering_key(ref) or hit.rendering != "altered":
         return [("text", hit.text)]
     runs = exact_diff(ref.text, hit.text, mixed=hit.kind == "mixed")
     return runs if differs(runs) else [("text", hit.text)]

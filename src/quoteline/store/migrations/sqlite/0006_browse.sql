@@ -8,6 +8,8 @@ CREATE INDEX clusters_spread_size ON clusters(size, id) WHERE size > 1;
 CREATE INDEX clusters_spread_date ON clusters(first_published, id) WHERE size > 1;
 CREATE INDEX clusters_altered_size ON clusters(size, id) WHERE altered > 0;
 CREATE INDEX clusters_altered_date ON clusters(first_published, id) WHERE altered > 0;
+CREATE INDEX clusters_misattributed_size ON clusters(size, id) WHERE misattributed = 1;
+CREATE INDEX clusters_misattributed_date ON clusters(first_published, id) WHERE misattributed = 1;
 CREATE INDEX quotes_altered ON quotes(id) WHERE rendering = 'altered';
 -- A speaker's statements (the clusters of their quotes) from the index alone. Its first columns
 -- are those of quotes_speaker_day, so a planner that picks it for a speaker's quotes by day
