@@ -5,41 +5,21 @@ pipe, or with --quiet, nothing but the quotes and the skips."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import subprocess
 from pathlib import Path
 
+from terminal_support import on_a_terminal
 from test_cli_store import QUOTELINE, _articles
 
 
 def _extract(tmp_path: Path, *extra: str) -> tuple[int, str, str]:
     """``quoteline extract`` with stderr on a pseudo-terminal and stdout in a file; (exit
     code, what the terminal showed, what stdout held)."""
-    master, slave = pty.openpty()
     out = tmp_path / "out.jsonl"
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
     with out.open("wb") as stdout:
-        proc = subprocess.Popen([*QUOTELINE, "extract", str(_articles(tmp_path / "a.jsonl")),
-                                 *extra], stdout=stdout, stderr=slave, env=env)
-        os.close(slave)
-        shown = b""
-        while True:
-            ready, _, _ = select.select([master], [], [], 180)
-            if not ready:
-                proc.kill()
-                raise AssertionError("extract hung")
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            shown += chunk
-        os.close(master)
-        rc = proc.wait(60)
-    return rc, shown.decode("utf-8", "replace"), out.read_text(encoding="utf-8")
+        rc, shown = on_a_terminal([*QUOTELINE, "extract", str(_articles(tmp_path / "a.jsonl")),
+                                   *extra], stdout=stdout)
+    return rc, shown, out.read_text(encoding="utf-8")
 
 
 def test_extract_shows_progress_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path) -> None:
