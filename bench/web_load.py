@@ -8,7 +8,8 @@ search grouped by statement, at 1 and 20 concurrent clients (target p95 <= 100 m
     python bench/web_load.py --db sqlite:////tmp/bench1m.db --pages overview,clusters
 
 The store is the one bench/search_latency.py builds (same generator), plus synthetic clusters of
-three renderings (reference, verbatim, altered) so cluster pages have something to show. The
+three renderings (reference, verbatim, altered; utterance units, one a quote, one cluster in 20
+misattributed) so cluster and browse pages have something to show. The
 server runs as `quoteline serve` in its own process; clients are threads, each with one
 keep-alive http.client connection (leaner than httpx, so the generator takes less of the shared
 cores); the CPU each request cost the server and the client is printed beside the latencies.
@@ -43,11 +44,23 @@ SPEAKERS = 1000  # speakers in the synthetic store
 
 
 def add_clusters(url: str) -> int:
-    """Group 3 of every 10 quotes into clusters (reference, verbatim, altered); how many."""
+    """Group 3 of every 10 quotes into clusters of utterance units (reference, verbatim,
+    altered; one unit a quote), one cluster in 20 misattributed by its verbatim rendering;
+    how many clusters."""
     diff = '[["=","the same words"],["-","not"],["+","now"],["=","and the rest"]]'
     with open_store(url) as store, store.transaction():
         db = store.db
         db.execute("DELETE FROM clusters")
+        db.execute("DELETE FROM units")
+        db.execute(
+            "INSERT INTO units (id, quote_id, article_id, seq, start_char, end_char, text, quoted,"
+            " cluster_id, rendering, severity, similarity, diff, attributed_to)"
+            " SELECT q.id, q.id, q.article_id, 0, q.start_char, q.end_char, q.text, 1,"
+            " q.id / 10 + 1, CASE q.id % 10 WHEN 0 THEN 'reference' WHEN 1 THEN 'verbatim'"
+            " ELSE 'altered' END, CASE WHEN q.id % 10 = 2 THEN 'minor' END,"
+            " CASE WHEN q.id % 10 = 2 THEN 0.8 ELSE 1.0 END, CASE WHEN q.id % 10 = 2 THEN ? END,"
+            " CASE WHEN q.id % 200 = 1 THEN q.speaker_id % 1000 + 1 END"
+            " FROM quotes q WHERE q.id % 10 < 3", (diff,))
         db.execute(
             "UPDATE quotes SET cluster_id = id / 10 + 1, similarity = CASE WHEN id % 10 = 2"
             " THEN 0.8 ELSE 1.0 END, rendering = CASE id % 10 WHEN 0 THEN 'reference'"
@@ -55,9 +68,10 @@ def add_clusters(url: str) -> int:
             " diff = CASE WHEN id % 10 = 2 THEN ? END WHERE id % 10 < 3", (diff,))
         db.execute(
             "INSERT INTO clusters (id, reference_quote_id, speaker_id, first_outlet,"
-            " first_published, size, altered) SELECT q.id / 10 + 1, q.id, q.speaker_id,"
-            " a.outlet, a.published, 3, 1 FROM quotes q JOIN articles a ON a.id = q.article_id"
-            " WHERE q.id % 10 = 0")
+            " first_published, size, altered, misattributed, first_article)"
+            " SELECT q.id / 10 + 1, q.id, q.speaker_id, a.outlet, a.published, 3, 1,"
+            " CASE WHEN q.id % 200 = 0 THEN 1 ELSE 0 END, a.input_id"
+            " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.id % 10 = 0")
         return int(db.scalar("SELECT count(*) AS n FROM clusters") or 0)
 
 

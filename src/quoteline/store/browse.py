@@ -247,8 +247,8 @@ def overview(db: Db, n: int = 5) -> Overview:
     people = _people(db, top_speakers(db, n * 4))[:n]
     spread = browse_clusters(db, None, "size", n).items
     return Overview(stats(db), tuple(people), spread,
-                    tuple(latest_flagged(db, "altered", n * 2)),
-                    tuple(latest_flagged(db, "misattributed", n * 2)))
+                    tuple(latest_flagged(db, "altered", n)),
+                    tuple(latest_flagged(db, "misattributed", n)))
 
 
 def _people(db: Db, speakers: Sequence[SpeakerInfo]) -> list[SpeakerInfo]:
