@@ -130,7 +130,10 @@ class progress:  # lower case: it reads as a function, ``with progress(...) as b
         columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                    MofNCompleteColumn(), rate, TimeElapsedColumn(), TextColumn("ETA"),
                    TimeRemainingColumn(), TextColumn("{task.fields[note]}")]
-        self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
+        # stdout stays the command's own: rich would otherwise carry what is printed there
+        # (extract's quotes) onto its stderr console while the bar is shown
+        self._bar = Progress(*columns, console=Console(stderr=True), transient=True,
+                             redirect_stdout=False)
         self._bar.start()
         self._task = self._bar.add_task(self.label, total=self.total, rate="", note="")
         self._started = time.monotonic()

@@ -14,20 +14,26 @@ from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.link.units import Unit
 from quoteline.models import ActChoice, Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import queries, reads, speakers, units, write
+from quoteline.store import browse, queries, reads, speakers, statements, units, write
 from quoteline.store.db import Db, Row, _redact, default_url, parse_url
 from quoteline.store.migrate import migrate
 from quoteline.store.speakers import SpeakerMerge
 from quoteline.store.types import (
     ArticleDetail,
+    ArticleSummary,
+    ClusterSummary,
     ClusterView,
+    Listing,
     NewArticle,
+    OutletSummary,
     Overview,
     QuoteDetail,
     QuoteHit,
     SearchResult,
     SkipRow,
     SpeakerInfo,
+    SpeakerRank,
+    StatementResult,
     StoreStats,
 )
 
@@ -199,17 +205,68 @@ class Store(AbstractContextManager["Store"]):
         return reads.outlets(self.db, limit)
 
     def overview(self, n: int = 5) -> Overview:
-        """Counts, top speakers, largest clusters and the latest altered renderings."""
-        return reads.overview(self.db, n)
+        """Counts, the most quoted people, the statements reported most widely and the latest
+        renderings flagged altered or misattributed."""
+        return browse.overview(self.db, n)
+
+    # ------------------------------------------------------------ browsing
+    def browse_clusters(self, flag: str | None = None, sort: str = "size", limit: int = 20,
+                        offset: int = 0) -> Listing[ClusterSummary]:
+        """Clusters reported more than once, largest (``sort="size"``) or newest (``"date"``)
+        first; ``flag`` "altered" or "misattributed" keeps only those."""
+        return browse.browse_clusters(self.db, flag, sort, limit, offset)
+
+    def browse_articles(self, outlet: str | None = None, limit: int = 20,
+                        offset: int = 0) -> Listing[ArticleSummary]:
+        """Original articles, newest first (``outlet``: only that outlet's)."""
+        return browse.browse_articles(self.db, outlet, limit, offset)
+
+    def outlet_table(self) -> list[OutletSummary]:
+        """Every outlet with its counts, most articles first (reads every article: cache it)."""
+        return browse.outlet_table(self.db)
+
+    def speaker_ranking(self) -> list[SpeakerRank]:
+        """Every quoted speaker with quotes and statements, most quoted first (reads every
+        quote's index entry: cache it)."""
+        return browse.speaker_ranking(self.db)
+
+    def speakers_named(self, prefix: str, limit: int = 20, offset: int = 0) -> list[int]:
+        """Ids of the speakers whose name or an alias starts with ``prefix``, by name."""
+        return browse.speakers_named(self.db, prefix, limit, offset)
+
+    def titles_as_written(self, titles: dict[int, str]) -> dict[int, str]:
+        """speaker id -> its title as the articles wrote it (``titles``: id -> stored title)."""
+        return browse.titles_as_written(self.db, titles)
+
+    def speaker_names(self, ids: Iterable[int]) -> dict[int, SpeakerInfo]:
+        """id -> name and title of each speaker of ``ids`` (no counts)."""
+        return browse.speaker_infos(self.db, list(ids))
+
+    # ------------------------------------------------------------ statements
+    def speaker_statements(self, speaker_id: int, *, date_from: dt.date | None = None,
+                           date_to: dt.date | None = None, limit: int = 20,
+                           offset: int = 0) -> StatementResult:
+        """A speaker's statements (clusters of their quotes), latest first, each with its
+        renderings folded under it; ``date_from``/``date_to`` on the day each was first said."""
+        return statements.speaker_statements(self.db, speaker_id, date_from=date_from,
+                                              date_to=date_to, limit=limit, offset=offset)
+
+    def speaker_statement_days(self, speaker_id: int) -> list[tuple[dt.date, int]]:
+        """(day, statements first said that day) for a speaker, oldest first."""
+        return statements.speaker_statement_days(self.db, speaker_id)
+
+    def search_statements(self, request: SearchRequest) -> StatementResult:
+        """A search grouped by statement (each statement once, at its best match's rank)."""
+        return statements.search_statements(self.db, request)
 
     def find_speakers(self, name: str) -> list[SpeakerInfo]:
         """Speakers called ``name`` (canonical name, alias, or surname)."""
         found = (queries.speaker_info(self.db, i) for i in queries.speaker_ids(self.db, name))
         return [s for s in found if s is not None]
 
-    def speaker(self, speaker_id: int) -> SpeakerInfo | None:
-        """One speaker by id."""
-        return queries.speaker_info(self.db, speaker_id)
+    def speaker(self, speaker_id: int, *, counts: bool = True) -> SpeakerInfo | None:
+        """One speaker by id (``counts=False``: quotes and statements not counted)."""
+        return queries.speaker_info(self.db, speaker_id, counts)
 
     def timeline(self, speaker_id: int, limit: int | None = None,
                  acts: ActChoice = "speech") -> list[QuoteHit]:
