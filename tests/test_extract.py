@@ -360,3 +360,17 @@ def test_reports_that_hold_each_other_are_not_both_dropped() -> None:
         "according to an account she gave to a paper."
     )
     find(quoteline.extract(text), "not that simple")
+
+
+def test_an_administration_named_for_its_leader_is_a_body() -> None:
+    text = ("The vote forced the Halvorsen administration to reassure lawmakers that the bridge "
+            "would open in May.")
+    q = find(quoteline.extract(text), "bridge would open")
+    assert q.speaker == "Halvorsen administration"
+
+
+def test_a_bare_administration_is_not_the_nearest_other_body() -> None:
+    text = ("Grenmark Foods said on Monday that sales fell. The administration said the tariff "
+            "would stay in place until the talks resume.")
+    q = find(quoteline.extract(text), "tariff")
+    assert q.speaker != "Grenmark Foods"
