@@ -66,9 +66,9 @@ def test_export_holds_act_and_rule_columns(filled: Store) -> None:
     assert QUOTE_COLUMNS[-2:] == ["act", "rule"]
     rows, _ = export_rows(filled, "quotes")
     assert [(r["text"], r["act"]) for r in rows] == [(SAID, "speech")]
-    rows, _ = export_rows(filled, "quotes", "all")
+    rows, _ = export_rows(filled, "quotes", acts="all")
     assert {r["act"] for r in rows} == {"speech", "thought"}
-    assert all(r["rule"] for r in export_rows(filled, "quotes", "all")[0])
+    assert all(r["rule"] for r in export_rows(filled, "quotes", acts="all")[0])
 
 
 def test_migration_5_takes_older_quotes_for_statements(store_url: str) -> None:  # noqa: F811

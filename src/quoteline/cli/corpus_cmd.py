@@ -306,7 +306,7 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None,
     if fmt == "parquet":
         require_parquet()  # before anything else: no work is done that cannot be written
     with open_existing(db_url) as store:
-        rows, columns = export_rows(store, what, flag, acts)
+        rows, columns = export_rows(store, what, flag, acts=acts)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
         elif output:

@@ -39,7 +39,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(store: Store, what: str,
-                flag: str | None = None,
+                flag: str | None = None, *,
                 acts: ActChoice = "speech") -> tuple[Iterator[dict[str, Any]], list[str]]:
     """(rows, columns) for ``quotes`` (statements, or ``acts="all"``), ``renderings`` (one
     row per utterance unit), ``speakers`` or ``clusters`` (``flag``: renderings or clusters
