@@ -222,6 +222,9 @@ def main() -> int:
     ap.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11", help="rows to include")
     ap.add_argument("--kill-mb", type=float, default=2500, help="stop the ingest past this RSS")
     ap.add_argument("--no-web", action="store_true", help="skip rows 7 and 9")
+    ap.add_argument("--max-seconds", type=float, default=120,
+                    help="wall-time bound of the check (0: report the time, check none; "
+                         "tests use 0, as speed is the benchmark's to judge)")
     args = ap.parse_args()
     rows = {int(r) for r in args.rows.split(",") if r}
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
@@ -242,13 +245,14 @@ def main() -> int:
     httpd.shutdown()
     if not args.no_web and rows & {7, 9}:
         verdicts.update({r: v for r, v in web_rows().items() if r in rows})
-    ok = not killed and peak < 1500 and wall < 120
+    in_time = not args.max_seconds or wall < args.max_seconds
+    ok = not killed and peak < 1500 and in_time
     for row in sorted(verdicts):
         passed, what = verdicts[row]
         ok &= passed
         print(f"{'good' if row == 0 else f'row {row:2d}'}: {'PASS' if passed else 'FAIL'}  {what}")
     print(f"peak memory {'under' if peak < 1500 else 'OVER'} 1.5 GB; wall time "
-          f"{'within' if wall < 120 else 'OVER'} 2 minutes")
+          f"{wall:.0f} s ({'within' if in_time else 'OVER'} {args.max_seconds:g} s)")
     return 0 if ok else 1
 
 

@@ -346,5 +346,9 @@ def test_cli_two_workers_predict_the_same(shared_dir: Path, tmp_path: Path,
     rc1, out1, _ = cli_in_process(capsys, "eval", str(gold), "--predictions", str(one))
     rc2, out2, _ = cli_in_process(capsys, "eval", str(gold), "--predictions", str(two), "--workers", "2")
     assert rc1 == rc2 == 0
-    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+    by_one, by_two = ([json.loads(line) for line in f.read_text(encoding="utf-8").splitlines()]
+                      for f in (one, two))
+    assert [d["id"] for d in by_one] == [d["id"] for d in by_two]
+    for a, b in zip(by_one, by_two, strict=True):  # a failure names the document and quote
+        assert a["quotes"] == b["quotes"], a["id"]
     assert out1 == out2
