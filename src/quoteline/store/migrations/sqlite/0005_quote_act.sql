@@ -4,3 +4,6 @@
 -- version were extracted without acts: they are taken as statements, with no rule recorded.
 ALTER TABLE quotes ADD COLUMN act TEXT NOT NULL DEFAULT 'speech';
 ALTER TABLE quotes ADD COLUMN rule TEXT;
+-- A speaker's statements, newest first, and their count come from this index alone (the act
+-- is not in quotes_speaker_day, so filtering on it there reads every quote of the speaker).
+CREATE INDEX quotes_speaker_speech_day ON quotes(speaker_id, day, id) WHERE act = 'speech';
