@@ -77,7 +77,7 @@ def analyse(text: str) -> Analysis:
     words = tokens(text)
     parts = split_ellipses(text)
     pieces = (words,) if len(parts) == 1 else tuple(tokens(p) for p in parts)
-    return Analysis(words, content_words(words), pieces)
+    return Analysis(words, content_words(words), pieces, text.rstrip()[-1:].isalnum())
 
 
 def day_of(rec: QuoteRecord) -> dt.date | None:

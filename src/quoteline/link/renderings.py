@@ -13,7 +13,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from quoteline.link.match import Words, classify, is_excerpt, severity, unify_names, unlead
+from quoteline.link.match import (
+    Words,
+    classify,
+    excerpt_of,
+    is_excerpt,
+    severity,
+    unify_names,
+    unlead,
+)
 from quoteline.link.normalize import name_words
 from quoteline.link.types import QuoteRecord, Rendering
 
@@ -25,11 +33,13 @@ _LATEST = dt.date.max
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """A rendering's normalized words, content-word stems, and its words split at ellipses."""
+    """A rendering's normalized words, content-word stems, its words split at ellipses, and
+    whether its text stops mid-word (no punctuation after the last word: maybe cut off)."""
 
     words: Words
     content: frozenset[str]
     pieces: tuple[Words, ...]
+    cut: bool = False
 
 
 Analyse = Callable[[str], Analysis]
@@ -54,8 +64,8 @@ def ref_key(rec: QuoteRecord, an: Analyse, full: int = 0,
     earliest; fullest; lowest id."""
     words = an(rec.text).words
     backing = support.get(unlead(words), 0) if support else 0
-    return (-authority(rec), len(words) < full, -backing, rec.published or _LATEST, -len(words),
-            rec.quote_id)
+    return (-authority(rec), len(words) < full, -backing, rec.published or _LATEST, rec.quote_id,
+            -len(words))
 
 
 def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
@@ -82,19 +92,27 @@ def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
     A partial rendering (a phrase of the sentence) is not the reference while a full one of
     the same authority exists. When a fuller quoted rendering holds the chosen one as a
     contiguous run, the fuller one serves instead (an excerpt cannot be the yardstick of the
-    whole sentence), unless the chosen one is a primary source, which is whole by definition.
+    whole sentence), unless the chosen one is a primary source, which is whole by definition
+    except where the page cut its last word off.
     """
     quoted = [len(an(m.text).words) for m in members if authority(m) > REPORTED]
     full = int(FULL_SHARE * max(quoted)) if quoted else 0
     support = agreement(members, an) if len(members) > 2 else None
     ref = min(members, key=lambda m: ref_key(m, an, full, support))
-    if authority(ref) == PRIMARY:
-        return ref
-    ref_words = unlead(an(ref.text).words)
-    fuller = [m for m in members if authority(m) > REPORTED
-              and len(unlead(an(m.text).words)) > len(ref_words)
-              and is_excerpt(an(m.text).words, (ref_words,))]
+    fuller = [m for m in members if authority(m) > REPORTED and _completes(an, m, ref)]
     return min(fuller, key=lambda m: ref_key(m, an, full, support)) if fuller else ref
+
+
+def _completes(an: Analyse, fuller: QuoteRecord, ref: QuoteRecord) -> bool:
+    """Whether ``fuller`` holds all of ``ref`` and more: more words around it, or (``ref``
+    cut off by the end of its page) the whole of its last word."""
+    ref_an, words = an(ref.text), an(fuller.text).words
+    ref_words = unlead(ref_an.words)
+    if len(unlead(words)) < len(ref_words) or not ref_words:
+        return False
+    if is_excerpt(words, (ref_words,)):
+        return authority(ref) != PRIMARY and len(unlead(words)) > len(ref_words)
+    return ref_an.cut and excerpt_of(words, (ref_words,), cut=True)
 
 
 def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
@@ -103,7 +121,7 @@ def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
     named = rec.speaker_id if rec.speaker_id not in (None, speaker) else None
     if rec.quote_id == ref.quote_id:
         return Rendering(rec.quote_id, "reference", 1.0, attributed_to=named)
-    kind, similarity, ops = classify(ref_an.words, an.words, an.pieces)
+    kind, similarity, ops = classify(ref_an.words, an.words, an.pieces, an.cut)
     if kind == "altered":  # a name spelt another way is no change: look again with names unified
         words = unify_names(an.words, ref_an.words, name_words(rec.text) | name_words(ref.text))
         if words != an.words:
