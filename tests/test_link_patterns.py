@@ -4,6 +4,8 @@ fragments and scare quotes, composites, rewordings, speech texts without quotati
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 from quoteline.link import ClusterInfo, QuoteRecord, link_quotes
 
@@ -59,3 +61,96 @@ def test_between_two_wordings_as_well_supported_the_first_reported_is_the_refere
     info = only(link_quotes(units), 1)
     assert info.reference_id == 1  # same day, same support: the earlier report, not the longer
     assert kinds(info) == {1: "reference", 2: "verbatim", 3: "altered", 4: "altered"}
+
+
+# ---------------------------------------------------------------- speech texts nothing flags
+SPEECH_PAGE = """Mayor Ruth Ames at the harbour on Monday. (Photo: Kim Ro)
+
+Politics, June 3, 2025
+
+'The jetty comes first': Ruth Ames's budget speech in full
+
+Ames today set out the harbour budget for the coming year. This is what she said.
+
+Good morning.
+
+I have two things to tell you today. The first is the jetty. We will rebuild the north jetty
+before the autumn storms, whatever the council decides.
+
+'Subscribe to get the harbour news that matters to you.'
+Tom Birch
+- Harbour reporter
+
+The second is the fees. Our harbour fees will stay where they are for the whole of next year.
+I know that this is a hard budget. We have made our choices, and I stand by them.
+"""
+
+
+def test_a_speech_given_in_full_is_the_speakers_from_where_it_starts() -> None:
+    from quoteline.link.speech_text import speech_sentences, speech_text
+    from quoteline.models import Article
+
+    found = speech_text(Article(text=SPEECH_PAGE, id="s"))
+    assert found is not None and found.speaker == "Ruth Ames"
+    said = [" ".join(s.text.split()) for s in speech_sentences(SPEECH_PAGE, found.start,
+                                                                found.speaker)]
+    assert said[:3] == ["Good morning.", "I have two things to tell you today.",
+                        "The first is the jetty."]
+    assert "Subscribe to get the harbour news that matters to you." not in " ".join(said)
+    assert not any("Ames" in s or "Birch" in s or "Photo" in s for s in said)
+    assert said[-1] == "We have made our choices, and I stand by them."
+
+
+def test_official_remarks_are_found_by_their_heading() -> None:
+    from quoteline.link.speech_text import speech_text
+    from quoteline.models import Article
+
+    page = ("For release on delivery\nJune 3, 2025\n\nThe Harbour in the Coming Year\n\n"
+            "Remarks by\nRuth M. Ames\nHarbour Master\nat the Ellis Port Forum\n\n"
+            "Thank you for having me. I want to speak plainly today. Our port is\n"
+            "busier than it has ever been. We will rebuild the north jetty. I expect the\n"
+            "work to take two years. We will keep the fees where they are.\n")
+    found = speech_text(Article(text=page, id="r"))
+    assert found is not None and found.speaker == "Ruth M. Ames"
+    assert page[found.start:].startswith("Thank you for having me.")
+
+
+def test_reports_about_a_speech_are_not_speech_texts() -> None:
+    from quoteline.link.speech_text import speech_text
+    from quoteline.models import Article
+
+    report = ("Ruth Ames's budget speech: what she said\n\nThe mayor spoke for an hour. "
+              "She said the jetty would be rebuilt. She said the fees would stay. The council "
+              "was not happy. Critics called it thin. Tom Birch said it was brave.\n")
+    quoted = ("Ruth Ames's budget speech in full\n\n" + " ".join(
+        f'"We will do thing number {i} this year," she said.' for i in range(8)) + "\n")
+    third = ("Ruth Ames's budget speech in full\n\nThe mayor spoke for an hour. The jetty will "
+             "be rebuilt. The fees stay. The council objected. Critics called it thin. The "
+             "meeting ended at noon.\n")
+    assert [speech_text(Article(text=t)) for t in (report, quoted, third)] == [None] * 3
+
+
+def test_a_speech_page_is_ingested_as_the_primary_source_of_its_sentences(tmp_path: Path) -> None:
+    from quoteline.corpus import ingest
+    from quoteline.models import Article
+    from quoteline.store import open_store
+
+    report = Article(text='Ruth Ames spoke on Tuesday. "We will rebuild the north jetty before the '
+                          'autumn storms, whatever the council decides," Ames said.', id="report",
+                     source="test:report", outlet="Ellis Herald")
+    page = Article(text=SPEECH_PAGE, id="speech", source="test:speech", url="https://ex.org/s")
+    os.environ["QUOTELINE_SEMANTIC"] = "0"
+    try:
+        with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+            ingest([report, page], store)
+            rows = list(store.renderings())
+    finally:
+        del os.environ["QUOTELINE_SEMANTIC"]
+    speech = [r for r in rows if r["article_id"] == "speech"]
+    assert {r["speaker"] for r in speech} == {"Ruth Ames"}
+    assert speech[0]["text"] == "Good morning."
+    assert not any("Subscribe" in r["text"] or "Ames" in r["text"] for r in speech)
+    [jetty] = [r for r in speech if r["text"].startswith("We will rebuild")]
+    [copy] = [r for r in rows if r["article_id"] == "report" and r["text"].startswith("We will")]
+    assert jetty["rendering"] == "reference" and copy["cluster"] == jetty["cluster"]
+    assert copy["rendering"] == "verbatim"  # the page's line break inside the sentence is no change
