@@ -7,7 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from quoteline.link import ClusterInfo, QuoteRecord, link_quotes
+from quoteline.link import ClusterInfo, Linker, QuoteRecord, link_quotes
 
 D = dt.date
 DAY = D(2025, 6, 3)
@@ -154,3 +154,44 @@ def test_a_speech_page_is_ingested_as_the_primary_source_of_its_sentences(tmp_pa
     [copy] = [r for r in rows if r["article_id"] == "report" and r["text"].startswith("We will")]
     assert jetty["rendering"] == "reference" and copy["cluster"] == jetty["cluster"]
     assert copy["rendering"] == "verbatim"  # the page's line break inside the sentence is no change
+
+
+# ---------------------------------------------------------------- composites and merges
+FEES = "Our harbour fees will stay where they are for the whole of next year."
+YEARS = "I am starting now my fourth year as harbour master."
+GIVEN = "And for each of those years I have given the port everything I have."
+
+
+def test_a_composite_of_two_sentences_never_merges_their_clusters() -> None:
+    speech = [rec(1, YEARS, article="speech", is_transcript=True),
+              rec(2, GIVEN, article="speech", is_transcript=True)]
+    joined = rec(3, "I'm starting now my fourth year as harbour master and for each of those "
+                    "years I have given the port everything I have.", article="transcript")
+    clusters = link_quotes([*speech, joined])
+    assert only(clusters, 1) != only(clusters, 2)
+    # nor when two outlets quoted the two sentences apart and one of them also quoted both
+    units = [rec(1, YEARS, article="x"), rec(2, GIVEN, article="x"),
+             rec(3, "I am starting now my fourth year as harbour master, and for each of those "
+                    "years I have given the port everything I have", article="y")]
+    clusters = link_quotes(units)
+    assert only(clusters, 1) != only(clusters, 2)
+
+
+def test_a_partial_quote_with_a_word_changed_merges_into_the_sentence() -> None:
+    linker = Linker()
+    linker.add([rec(1, "no longer had the strength in me")])  # reported speech, tense shifted
+    linker.add([rec(2, "to do the port justice")])
+    said = "And I know that I no longer have the strength in me to do the port justice."
+    linker.add([rec(3, said)])
+    assert linker.cluster_of(1) == linker.cluster_of(2) == linker.cluster_of(3)
+    info = linker.info(linker.cluster_of(3) or 0)
+    assert kinds(info) == {1: "altered", 2: "excerpt", 3: "reference"}
+
+
+def test_a_composite_is_not_the_yardstick_of_the_sentence_it_holds() -> None:
+    job = "I know what this post takes."
+    composite = rec(4, "I know what this post needs, and I know there is not enough left in "
+                       "me to serve it.")
+    info = only(link_quotes([rec(1, job), rec(2, job), rec(3, job, day=None), composite]), 1)
+    assert info.reference_id == 1
+    assert kinds(info) == {1: "reference", 2: "verbatim", 3: "verbatim", 4: "altered"}

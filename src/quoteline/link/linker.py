@@ -52,6 +52,7 @@ from quoteline.link.normalize import (
 from quoteline.link.renderings import Analysis, reference, render
 from quoteline.link.semantic import Semantic
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord, Rendering
+from quoteline.link.units import is_sentence
 from quoteline.settings import get_int
 
 CHUNK = 20_000  # units featurized at once: bounds the memory band keys take
@@ -59,6 +60,8 @@ MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
 MAX_TARGETS = 3  # units per candidate cluster checked by alignment
 MISATTRIBUTED_MIN_WORDS = 8  # words that must align before a match overrides the speaker
 MISATTRIBUTED_COVER = 0.9
+MERGE_COVER = 0.85  # share of a cluster's fullest rendering a unit must hold to merge it in
+SIBLING_SCAN = 64  # a cluster's most recent units looked at for another sentence of an article
 # The semantic model is asked only where the words are weak evidence, not absent: a unit that
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
@@ -304,7 +307,7 @@ class Linker:
         for cid, targets in by_cluster.items():
             cluster = self._clusters[cid]
             verdict = self._best(an, [cluster.longest, *targets])
-            if verdict and self._admits(rec, cluster, verdict):
+            if verdict and self._admits(rec, cluster, verdict) and not self._other_sentence(rec, cid):
                 found.append(_Match(verdict, cid))
             elif verdict is None and self._may_reword(rec, cluster):
                 weak.append(cid)
@@ -403,16 +406,17 @@ class Linker:
     def _join(self, rec: QuoteRecord, an: Analysis, matches: list[_Match], removed: set[int],
               touched: set[int]) -> int:
         """The cluster ``rec`` joins: the best match, merged with every other strongly matched
-        cluster of the same speaker whose fullest rendering ``rec`` holds."""
+        cluster of the same speaker whose fullest rendering ``rec`` holds (nearly all of its
+        words, in order), unless the two are different sentences (``_apart``)."""
         group = [matches[0].cluster]
         known = self._clusters[group[0]].speaker
         for m in matches[1:]:
             cluster = self._clusters[m.cluster]
-            if m.cluster in group or not m.verdict.strong:
+            if m.cluster in group or not self._holds(an, cluster, m.verdict):
                 continue
             other = cluster.speaker
-            longest = self._an(self._records[cluster.longest].text).words
-            if (other is None or known is None or other == known) and contains(an.words, longest):
+            if ((other is None or known is None or other == known)
+                    and not any(self._apart(c, m.cluster) for c in group)):
                 group.append(m.cluster)
                 known = known if known is not None else other
         survivor = min(group)
@@ -422,6 +426,37 @@ class Linker:
                 removed.add(cid)
                 touched.discard(cid)
         return survivor
+
+    def _holds(self, an: Analysis, cluster: _Cluster, verdict: Verdict) -> bool:
+        """Whether a unit holds the cluster's fullest rendering: all of its words in order, or
+        (a partial quote with a word changed: "no longer had enough") nearly all."""
+        longest = self._an(self._records[cluster.longest].text).words
+        if len(longest) >= len(an.words) or not verdict.strong:
+            return False
+        return verdict.cover >= MERGE_COVER or contains(an.words, longest)
+
+    def _apart(self, a: int, b: int) -> bool:
+        """Whether clusters ``a`` and ``b`` are different sentences: both hold a primary
+        source's sentence, or one article put a whole sentence in each (a unit holding both
+        is a composite of two sentences, no reason to merge them)."""
+        ca, cb = self._clusters[a], self._clusters[b]
+        if ca.primary is not None and cb.primary is not None:
+            return True
+        return any(self._other_sentence(self._records[q], b) for q in ca.members[-SIBLING_SCAN:])
+
+    def _other_sentence(self, rec: QuoteRecord, cid: int) -> bool:
+        """Whether cluster ``cid`` holds another whole sentence of ``rec``'s article: then
+        ``rec``, itself a whole sentence, is a different utterance (an article that quotes a
+        sentence around its cue or twice gives pieces or copies, not two sentences)."""
+        if rec.article_id is None or not is_sentence(rec.text):
+            return False
+        an = self._an(rec.text)
+        for qid in self._clusters[cid].members[-SIBLING_SCAN:]:
+            other = self._records[qid]
+            if (other.article_id == rec.article_id and qid != rec.quote_id
+                    and is_sentence(other.text) and self._best(an, [qid]) is None):
+                return True
+        return False
 
     def _merge(self, survivor: int, gone: int) -> None:
         into, old = self._clusters[survivor], self._clusters.pop(gone)

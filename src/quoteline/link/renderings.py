@@ -24,6 +24,7 @@ from quoteline.link.match import (
 )
 from quoteline.link.normalize import name_words
 from quoteline.link.types import QuoteRecord, Rendering
+from quoteline.link.units import is_sentence
 
 PRIMARY, WIRE, REPORT, REPORTED = 3, 2, 1, 0
 FULL_SHARE = 0.6  # a rendering with this share of the fullest one's words is a full rendering
@@ -76,13 +77,18 @@ def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
     only the MAX_WORDINGS most common are weighed.
     """
     counts: dict[Words, int] = {}
+    whole: set[Words] = set()  # wordings some outlet printed as a sentence of their own
     for m in members:
         if authority(m) > REPORTED:
             words = unlead(an(m.text).words)  # "And I know ..." agrees with "I know ..."
             counts[words] = counts.get(words, 0) + 1
+            if is_sentence(m.text):
+                whole.add(words)
     common = sorted(counts, key=lambda w: (-counts[w], -len(w)))[:MAX_WORDINGS]
-    return {w: sum(n for other, n in counts.items()
-                   if other == w or (len(other) < len(w) and is_excerpt(w, (other,))))
+    # a phrase inside a wording backs it; a whole sentence inside it does not (the wording
+    # is then a composite of that sentence and more, not the sentence as said)
+    return {w: sum(n for other, n in counts.items() if other == w or (
+                   len(other) < len(w) and other not in whole and is_excerpt(w, (other,))))
             for w in common}
 
 
@@ -96,8 +102,11 @@ def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
     except where the page cut its last word off.
     """
     quoted = [len(an(m.text).words) for m in members if authority(m) > REPORTED]
-    full = int(FULL_SHARE * max(quoted)) if quoted else 0
     support = agreement(members, an) if len(members) > 2 else None
+    # "full" is measured against the fullest wording another rendering agrees with, when
+    # there is one: a composite of two sentences, or a padded translation, is no yardstick
+    backed = [len(w) for w, n in (support or {}).items() if n > 1]
+    full = int(FULL_SHARE * max(backed or quoted)) if quoted else 0
     ref = min(members, key=lambda m: ref_key(m, an, full, support))
     fuller = [m for m in members if authority(m) > REPORTED and _completes(an, m, ref)]
     return min(fuller, key=lambda m: ref_key(m, an, full, support)) if fuller else ref
@@ -110,8 +119,9 @@ def _completes(an: Analyse, fuller: QuoteRecord, ref: QuoteRecord) -> bool:
     ref_words = unlead(ref_an.words)
     if len(unlead(words)) < len(ref_words) or not ref_words:
         return False
-    if is_excerpt(words, (ref_words,)):
-        return authority(ref) != PRIMARY and len(unlead(words)) > len(ref_words)
+    if is_excerpt(words, (ref_words,)):  # a whole sentence is its own yardstick
+        return (authority(ref) != PRIMARY and len(unlead(words)) > len(ref_words)
+                and not is_sentence(ref.text))
     return ref_an.cut and excerpt_of(words, (ref_words,), cut=True)
 
 

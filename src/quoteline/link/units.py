@@ -29,6 +29,7 @@ _ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026|;)\s*")
 _WORD = re.compile(r"\w+")
 _TOKEN_BEFORE = re.compile(r"(\w+)\W*$")
 _PARA_END = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
 MAX_STRETCH_CHARS = 4000  # a quotation running over paragraphs closes within this many
 MIN_SPLIT_WORDS = 4  # an ellipsis or semicolon splits only when both sides have this many words
 
@@ -191,6 +192,13 @@ def _cut(span: Span, cuts: list[tuple[int, int]]) -> Iterator[Span]:
         if piece is not None:
             yield Span(span.start + piece[0], span.start + piece[1], span.text[piece[0]:piece[1]])
         at = nxt
+
+
+def is_sentence(text: str) -> bool:
+    """Whether a unit is a whole sentence: it starts with a capital and ends with a full stop,
+    question or exclamation mark (a piece of a sentence split around its cue does not)."""
+    body = text.strip(_STRIP + ".!?")
+    return bool(body) and body[0].isupper() and _SENTENCE_END.search(text) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
