@@ -195,3 +195,13 @@ def test_a_composite_is_not_the_yardstick_of_the_sentence_it_holds() -> None:
     info = only(link_quotes([rec(1, job), rec(2, job), rec(3, job, day=None), composite]), 1)
     assert info.reference_id == 1
     assert kinds(info) == {1: "reference", 2: "verbatim", 3: "verbatim", 4: "altered"}
+
+
+def test_a_fragment_finds_the_sentence_an_outlet_first_printed_without_a_speaker() -> None:
+    linker = Linker()
+    said = "Our conduct on the pier last night was reckless and indefensible."
+    linker.add([rec(1, said, speaker=None)])  # a post quoted with no cue: nobody named yet
+    linker.add([rec(2, said)])  # another outlet names the speaker
+    linker.add([rec(3, "reckless and indefensible")])
+    assert linker.cluster_of(1) == linker.cluster_of(2) == linker.cluster_of(3)
+    assert kinds(linker.info(linker.cluster_of(3) or 0))[3] == "excerpt"

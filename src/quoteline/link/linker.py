@@ -475,10 +475,16 @@ class Linker:
             cluster.note(rec)
             self._fragments.register(rec.speaker_id, cid, is_fragment(an.words, an.content))
             return
+        known = cluster.speaker
         cluster.members.append(rec.quote_id)
         cluster.note(rec)
         if size > cluster.longest_len:
             cluster.longest, cluster.longest_len = rec.quote_id, size
+        if known is None and cluster.speaker is not None:
+            # a cluster first reported with no speaker is that speaker's now: their fragments
+            # (scanned by speaker, too short for LSH) must be able to find it
+            longest = self._an(self._records[cluster.longest].text)
+            self._fragments.register(cluster.speaker, cid, is_fragment(longest.words, longest.content))
 
     # ------------------------------------------------------------------ renderings
     def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,
