@@ -205,3 +205,39 @@ def test_a_fragment_finds_the_sentence_an_outlet_first_printed_without_a_speaker
     linker.add([rec(3, "reckless and indefensible")])
     assert linker.cluster_of(1) == linker.cluster_of(2) == linker.cluster_of(3)
     assert kinds(linker.info(linker.cluster_of(3) or 0))[3] == "excerpt"
+
+
+# ---------------------------------------------------------------- a statement printed in full
+STATEMENT_REPORT = (
+    'Harbour master Ruth Ames apologised on Friday, saying the closure "was my mistake".\n\n'
+    "The full message:\n\n"
+    "Closing the north pier without warning was my mistake. I should have told the crews first. "
+    "The fishermen lost a day of work because of me.\n\n"
+    "I want to apologise to every family who depends on that pier. We will pay for the lost "
+    "catch. I am sorry.\n\n"
+    "Sincerely,\n\nRuth\n\n"
+    "The council said it would review the closure next month."
+)
+
+
+def test_a_statement_a_report_prints_in_full_is_quoted_from_the_speaker_it_credits() -> None:
+    from quoteline.link.speech_text import announced_statement
+    from quoteline.models import Article, Extraction, Quote
+
+    art = Article(text=STATEMENT_REPORT, id="report")
+    start = STATEMENT_REPORT.index("was my mistake")
+    lead = Quote(start, start + 14, "was my mistake", "mixed", None, None, "Ruth Ames")
+    ext = announced_statement(Extraction(art, (lead,)))
+    said = [q for q in ext.quotes if q is not lead]
+    assert [q.text for q in said][:2] == ["Closing the north pier without warning was my mistake.",
+                                          "I should have told the crews first."]
+    assert {q.speaker for q in said} == {"Ruth Ames"} and len(said) == 6
+    assert not ext.article.primary  # a copy of the statement, not the statement itself
+    assert all(STATEMENT_REPORT[q.start:q.end] == q.text for q in said)
+    assert not any("council" in q.text for q in said)  # the report goes on after the sign-off
+    # without a quote before the line there is nobody to credit
+    assert announced_statement(Extraction(art, ())).quotes == ()
+    # without a sign-off the statement ends where the report goes on in the third person
+    unsigned = STATEMENT_REPORT.replace("Sincerely,\n\nRuth\n\n", "")
+    ext = announced_statement(Extraction(Article(text=unsigned, id="r2"), (lead,)))
+    assert len(ext.quotes) == 7 and not any("council" in q.text for q in ext.quotes)

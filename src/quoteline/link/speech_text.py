@@ -7,6 +7,11 @@ starts (after the title block, or after a line that announces it: "This is what 
 but only when that text reads as the speaker's own: several sentences, many in the first
 person, almost none in quotation marks. Sentences that name the speaker in the third person,
 headings and quoted paragraphs (a reporter's promotion line) are left out.
+
+A report may print such a statement too, after a line that announces it ("The full message:"):
+its sentences are then quotes of the speaker the report quoted just before, up to the sign-off
+("Sincerely,") or the report's next third-person paragraph. The report stays a report: a copy of
+the statement is no primary source.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ _ANNOUNCE = re.compile(
     r"(?:\b(?:this is|here is|here's|below is|read) (?:what|how) (?:s?he|they) (?:said|wrote)[.:]?"
     r"|\b(?:said|says|wrote|writes|reads|read|follows|below|in full|full text|full statement)"
     r"\s*:)\s*$", re.IGNORECASE)
+_SIGN_OFF = re.compile(r"^[ \t]*(?:sincerely|regards|best wishes|yours truly|with love)\b[^\n]{0,20}$",
+                       re.IGNORECASE | re.MULTILINE)
 _TERMINAL = re.compile(r"[.!?]\s*$")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\s|$)")
 _MARKS = re.compile("[\"\u201c\u201d\u201e]|(?<!\\w)['\u2018]|['\u2019](?!\\w)")
@@ -94,13 +101,58 @@ def speech_extraction(ext: Extraction) -> Extraction:
     art = ext.article
     found = speech_text(art)
     if found is None:
-        return ext
+        return announced_statement(ext)
     art = replace(art, primary=True, speaker=found.speaker)
     surname = _surname(found.speaker)
     kept = [q for q in ext.quotes
             if q.end <= found.start and q.speaker and _surname(q.speaker) == surname]
     said = [_quote(art, s) for s in speech_sentences(art.text, found.start, found.speaker)]
     return Extraction(art, tuple(sorted([*kept, *said], key=lambda q: (q.start, q.end))))
+
+
+@cache
+def _full_line() -> re.Pattern[str]:
+    """A report's line that announces a statement printed in full after it ("The full
+    message:", "Read his statement in full:", "Full statement:")."""
+    kinds, det = _kinds(), r"(?:the|his|her|their)[ \t]+"
+    return re.compile(
+        rf"^[ \t]*(?:(?:read|here is|here's|below is)[ \t]+)?(?:{det})?(?:full[ \t]+(?:{kinds})"
+        rf"|(?:{kinds})[ \t]+in[ \t]+full)(?:[ \t]+(?:reads|follows|below))?[ \t]*:[ \t]*$",
+        re.IGNORECASE | re.MULTILINE)
+
+
+def announced_statement(ext: Extraction) -> Extraction:
+    """``ext`` with the statement a report prints in full after an announcing line, when it
+    does: its sentences are quotes of the speaker the report quoted just before the line (the
+    report is no primary source, only a copy of one), up to a sign-off line ("Sincerely,")."""
+    text = ext.article.text
+    line = _full_line().search(text)
+    if line is None:
+        return ext
+    named = [q.speaker for q in ext.quotes if q.end <= line.start() and q.speaker]
+    end = _statement_end(text, line.end())
+    if not named:
+        return ext  # nobody to credit
+    spans = list(speech_sentences(text[:end], line.end(), named[-1]))
+    if not _reads_as_speech(text[:end], line.end(), spans):
+        return ext  # a quoted statement (extraction has it), or the reporter's own words
+    said = [replace(_quote(ext.article, s), speaker=named[-1], confidence=0.9, rule="colon")
+            for s in spans]
+    kept = [q for q in ext.quotes if q.end <= line.end() or q.start >= end]  # replaced by its own
+    return Extraction(ext.article, tuple(sorted([*kept, *said], key=lambda q: (q.start, q.end))))
+
+
+def _statement_end(text: str, start: int) -> int:
+    """Where a statement printed in a report ends: at its sign-off line, else at the first
+    paragraph that does not speak in the first person (the report going on)."""
+    sign = _SIGN_OFF.search(text, start)
+    end = sign.start() if sign else len(text)
+    mine = first_person()
+    for block in blocks(text, start, end):
+        said = len(block.text.strip()) >= HEADING_CHARS or _TERMINAL.search(block.text)
+        if said and not mine & set(tokens(block.text)):
+            return block.start
+    return end
 
 
 def _title(text: str, title: str | None) -> tuple[str, int] | None:
