@@ -241,3 +241,14 @@ def test_a_statement_a_report_prints_in_full_is_quoted_from_the_speaker_it_credi
     unsigned = STATEMENT_REPORT.replace("Sincerely,\n\nRuth\n\n", "")
     ext = announced_statement(Extraction(Article(text=unsigned, id="r2"), (lead,)))
     assert len(ext.quotes) == 7 and not any("council" in q.text for q in ext.quotes)
+
+
+def test_a_composite_backs_the_sentence_it_holds_against_a_copied_rewording() -> None:
+    said = "I am stepping down because with such a demanding post comes duty."
+    composite = ("I am stepping down because with such a demanding post comes duty, the duty "
+                 "to know when you are no longer the right person to lead the port.")
+    spun = "I am stepping down because with such a demanding job comes a heavy duty."
+    units = [rec(1, said), rec(2, composite), rec(3, spun), rec(4, spun)]
+    info = only(link_quotes(units), 1)
+    assert info.reference_id == 1
+    assert kinds(info)[3] == kinds(info)[4] == "altered"
