@@ -252,3 +252,6 @@ def test_a_composite_backs_the_sentence_it_holds_against_a_copied_rewording() ->
     info = only(link_quotes(units), 1)
     assert info.reference_id == 1
     assert kinds(info)[3] == kinds(info)[4] == "altered"
+    # a longer quote two outlets printed alike is the utterance, not a composite
+    twice = only(link_quotes([rec(1, said), rec(2, composite), rec(3, composite, day=None)]), 1)
+    assert twice.reference_id == 2 and kinds(twice)[3] == "verbatim"

@@ -86,17 +86,18 @@ def agreement(members: list[QuoteRecord], an: Analyse) -> dict[Words, int]:
                 whole.add(words)
     common = sorted(counts, key=lambda w: (-counts[w], -len(w)))[:MAX_WORDINGS]
     # a phrase inside a wording backs it; a whole sentence inside it does not (the wording
-    # is then a composite of that sentence and more, not the sentence as said), but the
-    # composite backs the sentence: it printed those very words
-    return {w: sum(n for other, n in counts.items() if other == w or _backs(other, w, whole))
+    # is then a composite of that sentence and more, not the sentence as said), but a
+    # composite only one outlet printed backs the sentence: it printed those very words (one
+    # that several printed alike is the utterance itself)
+    return {w: sum(n for other, n in counts.items() if other == w or _backs(other, n, w, whole))
             for w in common}
 
 
-def _backs(other: Words, w: Words, whole: set[Words]) -> bool:
-    """Whether wording ``other`` agrees with wording ``w`` (see ``agreement``)."""
+def _backs(other: Words, printed: int, w: Words, whole: set[Words]) -> bool:
+    """Whether wording ``other``, ``printed`` times, agrees with wording ``w`` (``agreement``)."""
     if len(other) < len(w):
         return other not in whole and is_excerpt(w, (other,))
-    return len(other) > len(w) and w in whole and is_excerpt(other, (w,))
+    return printed == 1 and len(other) > len(w) and w in whole and is_excerpt(other, (w,))
 
 
 def reference(members: list[QuoteRecord], an: Analyse) -> QuoteRecord:
