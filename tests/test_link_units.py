@@ -61,10 +61,12 @@ def test_a_second_clause_with_its_own_subject_is_a_unit_of_its_own() -> None:
     assert texts(joined) == ["I know what the harbour needs", "and I know I cannot give it another winter."]
     bare = "We kept every berth open and we will keep them open through the storms"
     assert texts(bare) == ["We kept every berth open", "and we will keep them open through the storms"]
+    blame = "We failed the fishing crews and I take the blame"  # short, but a subject of its own
+    assert texts(blame) == ["We failed the fishing crews", "and I take the blame"]
     # one utterance: a joint subject, a clause not in the first person, a short second clause
     for whole in ("The board of the harbour trust and I agreed on the new fees.",
                   "The pier will stay open all winter, and we will not raise the fees.",
-                  "I was wrong and I am sorry for it."):
+                  "I was out of line and I was wrong."):
         assert texts(whole) == [whole]
 
 

@@ -202,10 +202,15 @@ def _clause_cuts(text: str) -> list[tuple[int, int]]:
     cuts: list[tuple[int, int]] = []
     last = 0
     for m in _CLAUSE.finditer(text):
-        left = text[last:m.start()]
-        speaks = _FIRST_PERSON.search(left) or (m.group("comma") and m.group("i"))
-        if (speaks and len(_WORD.findall(left)) >= MIN_SPLIT_WORDS
-                and len(_WORD.findall(text, m.end())) >= MIN_SPLIT_WORDS):
+        left, right = _WORD.findall(text, last, m.start()), _WORD.findall(text, m.end())[1:]
+        speaks = _FIRST_PERSON.search(text, last, m.start()) or (m.group("comma") and m.group("i"))
+        # a short second clause is its own statement only when the speaker turns to speak of
+        # themself ("we failed them and I take the blame"; "I was late and I was wrong" is one)
+        me = right[0].lower() if right else ""
+        long = len(right) >= MIN_SPLIT_WORDS or (
+            len(right) >= MIN_SPLIT_WORDS - 1 and me in ("i", "we")
+            and me not in {w.lower() for w in left})
+        if speaks and long and len(left) >= MIN_SPLIT_WORDS:
             cuts.append((m.start(), m.end()))
             last = m.end()
     return cuts
