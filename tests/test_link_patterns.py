@@ -255,3 +255,20 @@ def test_a_composite_backs_the_sentence_it_holds_against_a_copied_rewording() ->
     # a longer quote two outlets printed alike is the utterance, not a composite
     twice = only(link_quotes([rec(1, said), rec(2, composite), rec(3, composite, day=None)]), 1)
     assert twice.reference_id == 2 and kinds(twice)[3] == "verbatim"
+
+
+def test_a_unit_with_no_speaker_finds_the_sentence_of_a_speaker_its_article_names() -> None:
+    linker = Linker()
+    said = "And I know that I no longer have the strength in me to do the port justice."
+    linker.add([rec(1, said), rec(2, said)])
+    unnamed = rec(3, "I know when I have the strength left in me to do the port justice.",
+                  speaker=None, article="spun")
+    other = rec(4, "The harbour board will meet again in the spring.", article="spun")
+    linker.add([unnamed, other])
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert kinds(linker.info(linker.cluster_of(3) or 0))[3] == "altered"
+    # a unit with no speaker in an article that names nobody is not looked for there
+    alone = Linker()
+    alone.add([rec(1, said), rec(2, said)])
+    alone.add([rec(3, unnamed.text, speaker=None, article="anon")])
+    assert alone.cluster_of(3) != alone.cluster_of(1)

@@ -67,6 +67,7 @@ SIBLING_SCAN = 64  # a cluster's most recent units looked at for another sentenc
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
 SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
+UNNAMED_SCAN = 200  # ... for a unit whose speaker its outlet did not name (see _unnamed)
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
 SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
 SEMANTIC_CANDIDATES = 3  # of those, the ones sharing the most are compared by the model
@@ -159,6 +160,7 @@ class Linker:
         self._clusters: dict[int, _Cluster] = {}
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
+        self._named: dict[str, list[int]] = {}  # article -> speakers its units in this add name
         self._fragments = FragmentIndex()
         self._semantic = semantic
         self._reword_days = get_int("link_reword_days")
@@ -192,6 +194,7 @@ class Linker:
         pending, self._pending = self._pending, []
         fresh = {r.quote_id: r for r in (*pending, *new) if r.quote_id not in self._records}
         order = sorted(fresh.values(), key=self._order_key)
+        self._named = _named_speakers(order)
         touched: set[int] = set()
         removed: set[int] = set()
         first_new = self._next_id
@@ -211,10 +214,13 @@ class Linker:
         semantic candidates).
         """
         out = []
+        named = _named_speakers(records)
         for rec, (wk, ck) in zip(records, self.features(records), strict=True):
             keys = [(0, k) for k in wk] + [(1, k) for k in ck]
             if rec.speaker_id is not None:
                 keys.append((2, rec.speaker_id))
+            elif rec.article_id is not None:  # scanned under its article's speakers (_unnamed)
+                keys += [(2, s) for s in named.get(rec.article_id, [])]
             out.append(keys)
         return out
 
@@ -282,6 +288,8 @@ class Linker:
         matches, weak = self._verify(rec, an, candidates)
         if not matches or not is_fragment(an.words, an.content):
             matches += self._fragment_matches(rec, an)
+        if not matches and rec.speaker_id is None:
+            matches = self._unnamed(rec, an)
         if not matches and self._semantic is not None:
             matches = self._semantic_matches(rec, self._reword_candidates(rec, an, weak))
         if matches:
@@ -358,6 +366,25 @@ class Linker:
         best = [(s, c) for s, c in zip(scores, weak, strict=True) if s >= self._semantic.threshold]
         best.sort(key=lambda sc: (-sc[0], sc[1]))
         return [_Match(Verdict(min(0.99, s), False), c) for s, c in best[:1]]
+
+    def _unnamed(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """Clusters of the speakers its article names elsewhere that a unit with no speaker
+        renders word for word. Without a speaker it has no content-word LSH block of its own,
+        and a rendering with a few words changed shares too few word shingles to be found."""
+        found: list[_Match] = []
+        for speaker in self._named.get(rec.article_id or "", []):
+            for cid in dict.fromkeys(self._fragments.recent(speaker, UNNAMED_SCAN)):
+                cluster = self._clusters.get(cid)
+                if cluster is None or len(an.content & self._longest_content(cluster)) < 2:
+                    continue  # merged away, or too little in common to align
+                verdict = self._best(an, [cluster.longest])
+                if (verdict and verdict.strong and self._admits(rec, cluster, verdict)
+                        and not self._other_sentence(rec, cid)):
+                    found.append(_Match(verdict, cid))
+        return sorted(found, key=lambda m: (-m.verdict.score, m.cluster))
+
+    def _longest_content(self, cluster: _Cluster) -> frozenset[str]:
+        return self._an(self._records[cluster.longest].text).content
 
     def _fragment_matches(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """Clusters of the same known speaker that a short fragment belongs to, or whose
@@ -495,6 +522,15 @@ class Linker:
         rendering = render(ref, ref_an, rec, self._an(rec.text), speaker)
         self._rendered[rec.quote_id] = (ref.quote_id, speaker, rendering)
         return rendering
+
+
+def _named_speakers(records: Iterable[QuoteRecord]) -> dict[str, list[int]]:
+    """Article id -> the speakers its units name, in order of first appearance."""
+    named: dict[str, dict[int, None]] = {}
+    for r in records:
+        if r.article_id is not None and r.speaker_id is not None:
+            named.setdefault(r.article_id, {})[r.speaker_id] = None
+    return {a: list(s) for a, s in named.items()}
 
 
 def _speakers_agree(unit: int | None, cluster: int | None, verdict: Verdict) -> bool:
