@@ -272,3 +272,18 @@ def test_a_unit_with_no_speaker_finds_the_sentence_of_a_speaker_its_article_name
     alone.add([rec(1, said), rec(2, said)])
     alone.add([rec(3, unnamed.text, speaker=None, article="anon")])
     assert alone.cluster_of(3) != alone.cluster_of(1)
+
+
+def test_a_phrase_with_one_content_word_joins_the_only_sentence_that_holds_it() -> None:
+    remarks = "My remarks at the harbour dinner were out of line for a harbour master."
+    fees = "The new berth fees will stay where they are until the spring."
+    linker = Linker()
+    linker.add([rec(1, remarks), rec(2, fees)])
+    linker.add([rec(3, "out of line")])
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert kinds(linker.info(linker.cluster_of(3) or 0))[3] == "excerpt"
+    # two of the speaker's sentences hold "it is time": the phrase could be either
+    linker.add([rec(4, "We have done what we could for the port, and now it is time."),
+                rec(5, "For me and for my family it is time.")])
+    linker.add([rec(6, "it is time")])
+    assert linker.cluster_of(6) not in (linker.cluster_of(4), linker.cluster_of(5))

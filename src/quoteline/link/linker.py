@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.fragments import FragmentIndex, is_fragment
+from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase
 from quoteline.link.lsh import (
     BandIndex,
     Bands,
@@ -398,6 +398,9 @@ class Linker:
             if home is None:  # a word changed in a short sentence ("days" for "weeks")
                 return self._near_fragment(rec, an)
             return [_Match(strong, home)]
+        if is_phrase(an.words, an.content):  # "out of line": only where it can be nothing else
+            homes = self._fragments.homes(speaker, an.pieces, an.content, self._longest, 2)
+            return [_Match(strong, homes[0])] if len(homes) == 1 else []
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
         return [_Match(strong, cid) for cid in inside]
 
@@ -507,9 +510,9 @@ class Linker:
         cluster.note(rec)
         if size > cluster.longest_len:
             cluster.longest, cluster.longest_len = rec.quote_id, size
-        if known is None and cluster.speaker is not None:
-            # a cluster first reported with no speaker is that speaker's now: their fragments
-            # (scanned by speaker, too short for LSH) must be able to find it
+        if cluster.speaker is not None and cluster.speaker != known:
+            # a cluster first reported with no speaker (or another) is this speaker's now:
+            # their fragments (scanned by speaker, too short for LSH) must be able to find it
             longest = self._an(self._records[cluster.longest].text)
             self._fragments.register(cluster.speaker, cid, is_fragment(longest.words, longest.content))
 
