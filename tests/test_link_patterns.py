@@ -287,3 +287,15 @@ def test_a_phrase_with_one_content_word_joins_the_only_sentence_that_holds_it() 
                 rec(5, "For me and for my family it is time.")])
     linker.add([rec(6, "it is time")])
     assert linker.cluster_of(6) not in (linker.cluster_of(4), linker.cluster_of(5))
+
+
+def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
+    linker = Linker()
+    linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "
+                       "dredging and rebuilding, and it requires using every crane we own, "
+                       "every barge we can hire and every diver the coast guard can spare.")])
+    linker.add([rec(10 + i, " ".join(f"{w}{i}" for w in ("berth", "gate", "shed", "dock", "lock")))
+                for i in range(30)])  # thirty more recent sentences, nothing in common
+    linker.add([rec(99, "use every crane we own")])
+    assert linker.cluster_of(99) == linker.cluster_of(1)
+    assert kinds(linker.info(linker.cluster_of(1) or 0))[99] == "altered"

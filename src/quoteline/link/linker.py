@@ -407,7 +407,7 @@ class Linker:
     def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """The speaker's recent cluster a short unit renders with one content word changed."""
         assert rec.speaker_id is not None
-        for cid in reversed(self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)):
+        for cid in reversed(self._fragments.recent(rec.speaker_id, UNNAMED_SCAN)):
             cluster = self._clusters.get(cid)
             found = self._longest(cid)
             if cluster is None or found is None or len(an.content - found[1]) > 1:
