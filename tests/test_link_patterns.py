@@ -299,3 +299,13 @@ def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_spea
     linker.add([rec(99, "use every crane we own")])
     assert linker.cluster_of(99) == linker.cluster_of(1)
     assert kinds(linker.info(linker.cluster_of(1) or 0))[99] == "altered"
+
+
+def test_a_rendering_that_gives_the_sentence_and_goes_on_is_not_altered() -> None:
+    said = "I am stepping down because with such a demanding post comes duty."
+    going_on = ("I am stepping down because with such a demanding post comes duty \u2013 the duty "
+                "to know when you are no longer the right person")
+    changed = "I am stepping down because with such a demanding post comes a heavy duty."
+    info = only(link_quotes([rec(1, said), rec(2, said), rec(3, going_on), rec(4, changed)]), 1)
+    assert info.reference_id == 1
+    assert kinds(info) == {1: "reference", 2: "verbatim", 3: "verbatim", 4: "altered"}

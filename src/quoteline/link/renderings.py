@@ -10,6 +10,7 @@ Reported speech is never the reference while a quoted rendering exists, and it i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,11 +23,12 @@ from quoteline.link.match import (
     unify_names,
     unlead,
 )
-from quoteline.link.normalize import name_words
+from quoteline.link.normalize import name_words, tokens
 from quoteline.link.types import QuoteRecord, Rendering
 from quoteline.link.units import is_sentence
 
 PRIMARY, WIRE, REPORT, REPORTED = 3, 2, 1, 0
+_CLAUSE_MARK = re.compile(r"\s*[\u2013\u2014;:,.]\s+|\s+-\s+")
 FULL_SHARE = 0.6  # a rendering with this share of the fullest one's words is a full rendering
 MAX_WORDINGS = 20  # distinct wordings of a cluster weighed for agreement
 _LATEST = dt.date.max
@@ -144,7 +146,20 @@ def render(ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord, an: Analysis,
         words = unify_names(an.words, ref_an.words, name_words(rec.text) | name_words(ref.text))
         if words != an.words:
             kind, similarity, ops = classify(ref_an.words, words, (words,))
+    if kind == "altered" and _goes_on(ref, ref_an.words, rec.text):
+        kind = "verbatim"  # the sentence word for word, and then more of what was said
     if rec.quote_kind == "indirect" and kind != "verbatim":
         return Rendering(rec.quote_id, "paraphrase", round(similarity, 4), ops, attributed_to=named)
     grade = severity(ops) if kind == "altered" else None
     return Rendering(rec.quote_id, kind, round(similarity, 4), ops, grade, named)
+
+
+def _goes_on(ref: QuoteRecord, ref_words: Words, text: str) -> bool:
+    """Whether ``text`` gives the reference, a whole sentence, word for word and goes on (or
+    starts) past a clause mark: "... comes duty – the duty to know when ..." holds a sentence
+    and the start of the next, which is no change to the sentence."""
+    if not is_sentence(ref.text):
+        return False
+    target = unlead(ref_words)
+    return any(target in (unlead(tokens(text[:m.start()])), unlead(tokens(text[m.end():])))
+               for m in _CLAUSE_MARK.finditer(text))
