@@ -126,7 +126,7 @@ def test_cli_verbs(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'q.db'}"
     shown = run("ingest", str(corpus(tmp_path)), "--db", db, "--show")
     assert shown.exit_code == 0
-    assert "1 multi-outlet clusters, 1 altered renderings" in shown.stdout
+    assert "2 multi-outlet clusters, 1 altered renderings" in shown.stdout  # one a clause
     assert "top speakers" in shown.stdout and "altered quotes" in shown.stdout
     found = run("search", "taxes", "--db", db, "--format", "jsonl", "--outlet", "gazette")
     [hit] = [json.loads(line) for line in found.stdout.splitlines()]

@@ -116,6 +116,18 @@ def test_surnames_do_not_merge_different_people() -> None:
     assert find(quotes, "more teachers").speaker == "Michelle Obama"
 
 
+def test_a_lone_shared_surname_is_the_person_the_story_introduced_first() -> None:
+    text = (
+        "Tomas Varga apologised to the league on Monday. "
+        '"I let my team down," Varga said in a statement. '
+        "The coach, whose wife Elena Ruiz Varga runs the club foundation, met the board. "
+        '"I will make this right," Varga added.'
+    )
+    quotes = quoteline.extract(text)
+    assert find(quotes, "let my team down").speaker == "Tomas Varga"
+    assert find(quotes, "make this right").speaker == "Tomas Varga"
+
+
 def test_neighbouring_sentence_names_the_speaker() -> None:
     text = (
         "Coach Sam Reid defended the decision after the game. "

@@ -53,6 +53,23 @@ def test_a_long_ellipsis_cut_makes_two_units_a_short_one_does_not() -> None:
     assert len(list(sentences(Span(0, len(short), short)))) == 1
 
 
+def test_a_second_clause_with_its_own_subject_is_a_unit_of_its_own() -> None:
+    def texts(words: str) -> list[str]:
+        return [u.text for u in quote_units(Quote(0, len(words), words, "direct", None, None, "Ames"))]
+
+    joined = "I know what the harbour needs, and I know I cannot give it another winter."
+    assert texts(joined) == ["I know what the harbour needs", "and I know I cannot give it another winter."]
+    bare = "We kept every berth open and we will keep them open through the storms"
+    assert texts(bare) == ["We kept every berth open", "and we will keep them open through the storms"]
+    blame = "We failed the fishing crews and I take the blame"  # short, but a subject of its own
+    assert texts(blame) == ["We failed the fishing crews", "and I take the blame"]
+    # one utterance: a joint subject, a clause not in the first person, a short second clause
+    for whole in ("The board of the harbour trust and I agreed on the new fees.",
+                  "The pier will stay open all winter, and we will not raise the fees.",
+                  "I was out of line and I was wrong."):
+        assert texts(whole) == [whole]
+
+
 def test_units_of_a_quote_split_around_its_cue_keep_article_offsets() -> None:
     text = '"The ferry will run again," Ames said on Monday, "but not before the spring. We promise."'
     parts = (Span.of(text, 1, 26), Span.of(text, 50, 88))

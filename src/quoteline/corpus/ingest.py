@@ -25,6 +25,7 @@ from quoteline.corpus.linking import LinkStep
 from quoteline.ingest import SourceOptions, read
 from quoteline.link.primary import is_transcript, primary_extraction
 from quoteline.link.sources import is_wire, outlet_of
+from quoteline.link.speech_text import speech_extraction
 from quoteline.link.types import QuoteRecord
 from quoteline.models import Article, Extraction, Skip
 from quoteline.store import NewArticle, Store
@@ -269,8 +270,9 @@ def _as_primary(ext: Extraction) -> Extraction:
 
     A transcript recognised by its time-stamped turns is an independent record of what was
     said, as faithful as a wire copy, not the speaker's own text: it is not marked primary.
+    A page that gives a speech or statement in full is (``link.speech_text``).
     """
     art = ext.article
     if not art.primary and not is_transcript(art.text):
-        return ext
+        return speech_extraction(ext)
     return primary_extraction(art)

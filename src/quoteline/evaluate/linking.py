@@ -20,7 +20,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -218,9 +218,11 @@ def link_gold_spans(docs: list[Row], gold: list[Row]) -> list[Row]:
     from quoteline.link.linker import link_quotes
     from quoteline.link.sources import is_wire, outlet_of
     from quoteline.link.speakers import SpeakerResolver
+    from quoteline.link.speech_text import speech_text
     from quoteline.link.types import QuoteRecord
 
-    arts = {a.id: a for a in articles(docs)}
+    arts = {a.id: replace(a, primary=a.primary or speech_text(a) is not None)
+            for a in articles(docs)}
     resolver = SpeakerResolver()
     records = []
     for i, g in enumerate(gold):

@@ -14,10 +14,17 @@ from quoteline.link.match import Words, is_excerpt
 
 MAX_FRAGMENT_WORDS = 6  # quotes this short are matched by scanning, not by LSH
 MIN_FRAGMENT_CONTENT = 2  # content words a fragment needs: "we will not" says too little
+MIN_PHRASE_WORDS = 3  # ... unless this many words hold it in one sentence only (is_phrase)
 SCAN_LIMIT = 2000  # a speaker's most recent clusters scanned per fragment
 
 # cluster id -> (words, content-word stems) of its fullest rendering; None when merged away
 Lookup = Callable[[int], tuple[Words, frozenset[str]] | None]
+
+
+def is_phrase(words: Words, content: frozenset[str]) -> bool:
+    """Whether a quote is a short phrase with a single content word ("out of line"): it
+    belongs to a speaker's sentence only where no other sentence of theirs holds it."""
+    return MIN_PHRASE_WORDS <= len(words) <= MAX_FRAGMENT_WORDS and len(content) == 1
 
 
 def is_fragment(words: Words, content: frozenset[str]) -> bool:
@@ -49,14 +56,24 @@ class FragmentIndex:
         self, speaker: int, pieces: tuple[Words, ...], content: frozenset[str], longest: Lookup
     ) -> int | None:
         """The most recent cluster of ``speaker`` whose fullest rendering holds the fragment."""
+        found = self.homes(speaker, pieces, content, longest, 1)
+        return found[0] if found else None
+
+    def homes(self, speaker: int, pieces: tuple[Words, ...], content: frozenset[str],
+              longest: Lookup, limit: int) -> list[int]:
+        """Up to ``limit`` of ``speaker``'s clusters whose fullest rendering holds the
+        fragment, most recent first."""
         size = sum(map(len, pieces))
+        out: list[int] = []
         for cid in reversed(self._clusters.get(speaker, [])[-self.scan_limit :]):
             found = longest(cid)
             if found is None or len(found[0]) <= size or not content <= found[1]:
                 continue  # the subset test is cheap and rules out almost every cluster
-            if is_excerpt(found[0], pieces):
-                return cid
-        return None
+            if cid not in out and is_excerpt(found[0], pieces):
+                out.append(cid)
+                if len(out) == limit:
+                    break
+        return out
 
     def inside(self, speaker: int, words: Words, content: frozenset[str], longest: Lookup) -> list[int]:
         """Recent fragment clusters of ``speaker`` that ``words`` contains (stale ids dropped)."""

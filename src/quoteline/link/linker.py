@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.fragments import FragmentIndex, is_fragment
+from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase
 from quoteline.link.lsh import (
     BandIndex,
     Bands,
@@ -52,6 +52,7 @@ from quoteline.link.normalize import (
 from quoteline.link.renderings import Analysis, reference, render
 from quoteline.link.semantic import Semantic
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord, Rendering
+from quoteline.link.units import is_sentence
 from quoteline.settings import get_int
 
 CHUNK = 20_000  # units featurized at once: bounds the memory band keys take
@@ -59,11 +60,14 @@ MEMO_MIN_SIZE = 8  # clusters this big keep their renderings between adds
 MAX_TARGETS = 3  # units per candidate cluster checked by alignment
 MISATTRIBUTED_MIN_WORDS = 8  # words that must align before a match overrides the speaker
 MISATTRIBUTED_COVER = 0.9
+MERGE_COVER = 0.85  # share of a cluster's fullest rendering a unit must hold to merge it in
+SIBLING_SCAN = 64  # a cluster's most recent units looked at for another sentence of an article
 # The semantic model is asked only where the words are weak evidence, not absent: a unit that
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
 SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
+UNNAMED_SCAN = 200  # ... for a unit whose speaker its outlet did not name (see _unnamed)
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
 SEMANTIC_OVERLAP = 0.4  # ... and this share of the smaller content-word set
 SEMANTIC_CANDIDATES = 3  # of those, the ones sharing the most are compared by the model
@@ -77,7 +81,7 @@ def analyse(text: str) -> Analysis:
     words = tokens(text)
     parts = split_ellipses(text)
     pieces = (words,) if len(parts) == 1 else tuple(tokens(p) for p in parts)
-    return Analysis(words, content_words(words), pieces)
+    return Analysis(words, content_words(words), pieces, text.rstrip()[-1:].isalnum())
 
 
 def day_of(rec: QuoteRecord) -> dt.date | None:
@@ -156,6 +160,7 @@ class Linker:
         self._clusters: dict[int, _Cluster] = {}
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
+        self._named: dict[str, list[int]] = {}  # article -> speakers its units in this add name
         self._fragments = FragmentIndex()
         self._semantic = semantic
         self._reword_days = get_int("link_reword_days")
@@ -189,6 +194,7 @@ class Linker:
         pending, self._pending = self._pending, []
         fresh = {r.quote_id: r for r in (*pending, *new) if r.quote_id not in self._records}
         order = sorted(fresh.values(), key=self._order_key)
+        self._named = _named_speakers(order)
         touched: set[int] = set()
         removed: set[int] = set()
         first_new = self._next_id
@@ -208,10 +214,13 @@ class Linker:
         semantic candidates).
         """
         out = []
+        named = _named_speakers(records)
         for rec, (wk, ck) in zip(records, self.features(records), strict=True):
             keys = [(0, k) for k in wk] + [(1, k) for k in ck]
             if rec.speaker_id is not None:
                 keys.append((2, rec.speaker_id))
+            elif rec.article_id is not None:  # scanned under its article's speakers (_unnamed)
+                keys += [(2, s) for s in named.get(rec.article_id, [])]
             out.append(keys)
         return out
 
@@ -279,6 +288,8 @@ class Linker:
         matches, weak = self._verify(rec, an, candidates)
         if not matches or not is_fragment(an.words, an.content):
             matches += self._fragment_matches(rec, an)
+        if not matches and rec.speaker_id is None:
+            matches = self._unnamed(rec, an)
         if not matches and self._semantic is not None:
             matches = self._semantic_matches(rec, self._reword_candidates(rec, an, weak))
         if matches:
@@ -304,7 +315,7 @@ class Linker:
         for cid, targets in by_cluster.items():
             cluster = self._clusters[cid]
             verdict = self._best(an, [cluster.longest, *targets])
-            if verdict and self._admits(rec, cluster, verdict):
+            if verdict and self._admits(rec, cluster, verdict) and not self._other_sentence(rec, cid):
                 found.append(_Match(verdict, cid))
             elif verdict is None and self._may_reword(rec, cluster):
                 weak.append(cid)
@@ -356,6 +367,25 @@ class Linker:
         best.sort(key=lambda sc: (-sc[0], sc[1]))
         return [_Match(Verdict(min(0.99, s), False), c) for s, c in best[:1]]
 
+    def _unnamed(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """Clusters of the speakers its article names elsewhere that a unit with no speaker
+        renders word for word. Without a speaker it has no content-word LSH block of its own,
+        and a rendering with a few words changed shares too few word shingles to be found."""
+        found: list[_Match] = []
+        for speaker in self._named.get(rec.article_id or "", []):
+            for cid in dict.fromkeys(self._fragments.recent(speaker, UNNAMED_SCAN)):
+                cluster = self._clusters.get(cid)
+                if cluster is None or len(an.content & self._longest_content(cluster)) < 2:
+                    continue  # merged away, or too little in common to align
+                verdict = self._best(an, [cluster.longest])
+                if (verdict and verdict.strong and self._admits(rec, cluster, verdict)
+                        and not self._other_sentence(rec, cid)):
+                    found.append(_Match(verdict, cid))
+        return sorted(found, key=lambda m: (-m.verdict.score, m.cluster))
+
+    def _longest_content(self, cluster: _Cluster) -> frozenset[str]:
+        return self._an(self._records[cluster.longest].text).content
+
     def _fragment_matches(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """Clusters of the same known speaker that a short fragment belongs to, or whose
         fragments this unit contains: LSH cannot see a two-word excerpt of a long quote."""
@@ -368,13 +398,16 @@ class Linker:
             if home is None:  # a word changed in a short sentence ("days" for "weeks")
                 return self._near_fragment(rec, an)
             return [_Match(strong, home)]
+        if is_phrase(an.words, an.content):  # "out of line": only where it can be nothing else
+            homes = self._fragments.homes(speaker, an.pieces, an.content, self._longest, 2)
+            return [_Match(strong, homes[0])] if len(homes) == 1 else []
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
         return [_Match(strong, cid) for cid in inside]
 
     def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """The speaker's recent cluster a short unit renders with one content word changed."""
         assert rec.speaker_id is not None
-        for cid in reversed(self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)):
+        for cid in reversed(self._fragments.recent(rec.speaker_id, UNNAMED_SCAN)):
             cluster = self._clusters.get(cid)
             found = self._longest(cid)
             if cluster is None or found is None or len(an.content - found[1]) > 1:
@@ -403,16 +436,17 @@ class Linker:
     def _join(self, rec: QuoteRecord, an: Analysis, matches: list[_Match], removed: set[int],
               touched: set[int]) -> int:
         """The cluster ``rec`` joins: the best match, merged with every other strongly matched
-        cluster of the same speaker whose fullest rendering ``rec`` holds."""
+        cluster of the same speaker whose fullest rendering ``rec`` holds (nearly all of its
+        words, in order), unless the two are different sentences (``_apart``)."""
         group = [matches[0].cluster]
         known = self._clusters[group[0]].speaker
         for m in matches[1:]:
             cluster = self._clusters[m.cluster]
-            if m.cluster in group or not m.verdict.strong:
+            if m.cluster in group or not self._holds(an, cluster, m.verdict):
                 continue
             other = cluster.speaker
-            longest = self._an(self._records[cluster.longest].text).words
-            if (other is None or known is None or other == known) and contains(an.words, longest):
+            if ((other is None or known is None or other == known)
+                    and not any(self._apart(c, m.cluster) for c in group)):
                 group.append(m.cluster)
                 known = known if known is not None else other
         survivor = min(group)
@@ -422,6 +456,37 @@ class Linker:
                 removed.add(cid)
                 touched.discard(cid)
         return survivor
+
+    def _holds(self, an: Analysis, cluster: _Cluster, verdict: Verdict) -> bool:
+        """Whether a unit holds the cluster's fullest rendering: all of its words in order, or
+        (a partial quote with a word changed: "no longer had enough") nearly all."""
+        longest = self._an(self._records[cluster.longest].text).words
+        if len(longest) >= len(an.words) or not verdict.strong:
+            return False
+        return verdict.cover >= MERGE_COVER or contains(an.words, longest)
+
+    def _apart(self, a: int, b: int) -> bool:
+        """Whether clusters ``a`` and ``b`` are different sentences: both hold a primary
+        source's sentence, or one article put a whole sentence in each (a unit holding both
+        is a composite of two sentences, no reason to merge them)."""
+        ca, cb = self._clusters[a], self._clusters[b]
+        if ca.primary is not None and cb.primary is not None:
+            return True
+        return any(self._other_sentence(self._records[q], b) for q in ca.members[-SIBLING_SCAN:])
+
+    def _other_sentence(self, rec: QuoteRecord, cid: int) -> bool:
+        """Whether cluster ``cid`` holds another whole sentence of ``rec``'s article: then
+        ``rec``, itself a whole sentence, is a different utterance (an article that quotes a
+        sentence around its cue or twice gives pieces or copies, not two sentences)."""
+        if rec.article_id is None or not is_sentence(rec.text):
+            return False
+        an = self._an(rec.text)
+        for qid in self._clusters[cid].members[-SIBLING_SCAN:]:
+            other = self._records[qid]
+            if (other.article_id == rec.article_id and qid != rec.quote_id
+                    and is_sentence(other.text) and self._best(an, [qid]) is None):
+                return True
+        return False
 
     def _merge(self, survivor: int, gone: int) -> None:
         into, old = self._clusters[survivor], self._clusters.pop(gone)
@@ -440,10 +505,16 @@ class Linker:
             cluster.note(rec)
             self._fragments.register(rec.speaker_id, cid, is_fragment(an.words, an.content))
             return
+        known = cluster.speaker
         cluster.members.append(rec.quote_id)
         cluster.note(rec)
         if size > cluster.longest_len:
             cluster.longest, cluster.longest_len = rec.quote_id, size
+        if cluster.speaker is not None and cluster.speaker != known:
+            # a cluster first reported with no speaker (or another) is this speaker's now:
+            # their fragments (scanned by speaker, too short for LSH) must be able to find it
+            longest = self._an(self._records[cluster.longest].text)
+            self._fragments.register(cluster.speaker, cid, is_fragment(longest.words, longest.content))
 
     # ------------------------------------------------------------------ renderings
     def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,
@@ -454,6 +525,15 @@ class Linker:
         rendering = render(ref, ref_an, rec, self._an(rec.text), speaker)
         self._rendered[rec.quote_id] = (ref.quote_id, speaker, rendering)
         return rendering
+
+
+def _named_speakers(records: Iterable[QuoteRecord]) -> dict[str, list[int]]:
+    """Article id -> the speakers its units name, in order of first appearance."""
+    named: dict[str, dict[int, None]] = {}
+    for r in records:
+        if r.article_id is not None and r.speaker_id is not None:
+            named.setdefault(r.article_id, {})[r.speaker_id] = None
+    return {a: list(s) for a, s in named.items()}
 
 
 def _speakers_agree(unit: int | None, cluster: int | None, verdict: Verdict) -> bool:

@@ -105,25 +105,39 @@ def is_excerpt(ref: Words, pieces: tuple[Words, ...]) -> bool:
     return at > 0
 
 
+def excerpt_of(ref: Words, pieces: tuple[Words, ...], cut: bool = False) -> bool:
+    """``is_excerpt``, or with ``cut`` (the rendering's text stops mid-word: a page cut off)
+    also when its last word is the start of the reference's word there ("challe")."""
+    if is_excerpt(ref, pieces):
+        return True
+    if not cut or not pieces or not pieces[-1]:
+        return False
+    head, last = pieces[-1][:-1], pieces[-1][-1]
+    return any(is_excerpt(ref, (*pieces[:-1], (*head, word)))
+               for word in dict.fromkeys(ref) if len(word) > len(last) and word.startswith(last))
+
+
 def classify(
-    ref: Words, words: Words, pieces: tuple[Words, ...]
+    ref: Words, words: Words, pieces: tuple[Words, ...], cut: bool = False
 ) -> tuple[RenderingKind, float, tuple[DiffOp, ...]]:
     """Kind, similarity and diff of ``words`` against the reference ``ref``.
 
     ``pieces`` are the rendering's words split where it shows an ellipsis: an excerpt is a
     run of the reference's words, or several runs in order where it marks the cuts; any other
     difference (a dropped "not", a changed or added word) makes the rendering altered. A
-    leading so/and/but that one side has and the other lacks is not a difference.
+    leading so/and/but that one side has and the other lacks is not a difference, nor a last
+    word cut off by the end of a page (``cut``).
     """
     if words == ref:
         return "verbatim", 1.0, (("=", " ".join(ref)),)
     similarity = Indel.normalized_similarity(ref, words)
-    if is_excerpt(ref, pieces):
+    if excerpt_of(ref, pieces, cut):
         return "excerpt", similarity, diff(ref, words)
     bare_ref, bare = unlead(ref), unlead(words)
     if bare == bare_ref:
         return "verbatim", 1.0, (("=", " ".join(ref)),)
-    if bare != words and is_excerpt(bare_ref, (bare, *pieces[1:]) if len(pieces) > 1 else (bare,)):
+    if bare != words and excerpt_of(bare_ref, (bare, *pieces[1:]) if len(pieces) > 1 else (bare,),
+                                    cut):
         return "excerpt", similarity, diff(ref, words)
     return "altered", similarity, diff(ref, words)
 

@@ -46,7 +46,7 @@ def primary_extraction(article: Article) -> Extraction:
     """Every sentence of a primary source as a quote of its speaker, in text order."""
     quotes = [_quote(article, s, turn.speaker)
               for turn in turns(article.text, article.speaker) if turn.speaker
-              for block in _blocks(article.text, turn.start, turn.end)
+              for block in blocks(article.text, turn.start, turn.end)
               for s in sentences(block)]
     return Extraction(article, tuple(quotes))
 
@@ -89,7 +89,7 @@ def _turn_speaker(label: str, speaker: str | None) -> str | None:
     return label.strip()
 
 
-def _blocks(text: str, start: int, end: int) -> Iterator[Span]:
+def blocks(text: str, start: int, end: int) -> Iterator[Span]:
     """Paragraphs of ``text[start:end]``, with short unpunctuated lines (headings) on their own."""
     at = start
     for m in [*_PARAGRAPH.finditer(text, start, end), None]:

@@ -29,6 +29,11 @@ _ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026|;)\s*")
 _WORD = re.compile(r"\w+")
 _TOKEN_BEFORE = re.compile(r"(\w+)\W*$")
 _PARA_END = re.compile(r"\n[ \t]*\n")
+# where a coordinated clause with its own subject starts: "..., and I know", "... and we will"
+_CLAUSE = re.compile(r"\s*(?P<comma>,)?\s+(?=(?:and|but)\s+(?:(?P<i>I)|we|you|he|she|it|they|there)\b)",
+                     re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:I|we)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
 MAX_STRETCH_CHARS = 4000  # a quotation running over paragraphs closes within this many
 MIN_SPLIT_WORDS = 4  # an ellipsis or semicolon splits only when both sides have this many words
 
@@ -64,7 +69,8 @@ def quote_units(quote: Quote, stretches: list[Span] | None = None) -> list[Unit]
         around = [] if fragments else _enclosing(quote, stretches or [])
         if fragments or around:
             pieces, quoted = fragments or around, True
-    out = [Unit(s.start, s.end, s.text, quoted) for p in pieces for s in sentences(p)]
+    out = [Unit(c.start, c.end, c.text, quoted)
+           for p in pieces for s in sentences(p) for c in clauses(s)]
     if out or not _WORD.search(quote.text):
         return out  # a quote without a word has nothing to link
     return [Unit(quote.start, quote.end, quote.text, quoted)]
@@ -151,6 +157,11 @@ def sentences(span: Span) -> Iterator[Span]:
         yield from _cut(sentence, _ellipsis_cuts(sentence.text))
 
 
+def clauses(span: Span) -> Iterator[Span]:
+    """``span`` cut where a reporter joined two of the speaker's sentences (``_clause_cuts``)."""
+    yield from _cut(span, _clause_cuts(span.text))
+
+
 def _sentence_ends(text: str) -> list[tuple[int, int]]:
     """(end of one sentence, start of the next) pairs inside ``text``."""
     cuts: list[tuple[int, int]] = []
@@ -183,6 +194,28 @@ def _ellipsis_cuts(text: str) -> list[tuple[int, int]]:
     return cuts
 
 
+def _clause_cuts(text: str) -> list[tuple[int, int]]:
+    """Where a speaker's second clause starts: outlets join two sentences of a speech into one
+    ("I know what it takes, and I know ..."), so each clause is a unit of its own. Only where
+    the first clause speaks in the first person too, or a comma comes before "and I" ("my wife
+    and I", "the port will stay open, and we will" are one utterance), both clauses long."""
+    cuts: list[tuple[int, int]] = []
+    last = 0
+    for m in _CLAUSE.finditer(text):
+        left, right = _WORD.findall(text, last, m.start()), _WORD.findall(text, m.end())[1:]
+        speaks = _FIRST_PERSON.search(text, last, m.start()) or (m.group("comma") and m.group("i"))
+        # a short second clause is its own statement only when the speaker turns to speak of
+        # themself ("we failed them and I take the blame"; "I was late and I was wrong" is one)
+        me = right[0].lower() if right else ""
+        long = len(right) >= MIN_SPLIT_WORDS or (
+            len(right) >= MIN_SPLIT_WORDS - 1 and me in ("i", "we")
+            and me not in {w.lower() for w in left})
+        if speaks and long and len(left) >= MIN_SPLIT_WORDS:
+            cuts.append((m.start(), m.end()))
+            last = m.end()
+    return cuts
+
+
 def _cut(span: Span, cuts: list[tuple[int, int]]) -> Iterator[Span]:
     """``span`` cut at (end, next start) pairs of offsets within it, each piece trimmed."""
     at = 0
@@ -191,6 +224,13 @@ def _cut(span: Span, cuts: list[tuple[int, int]]) -> Iterator[Span]:
         if piece is not None:
             yield Span(span.start + piece[0], span.start + piece[1], span.text[piece[0]:piece[1]])
         at = nxt
+
+
+def is_sentence(text: str) -> bool:
+    """Whether a unit is a whole sentence: it starts with a capital and ends with a full stop,
+    question or exclamation mark (a piece of a sentence split around its cue does not)."""
+    body = text.strip(_STRIP + ".!?")
+    return bool(body) and body[0].isupper() and _SENTENCE_END.search(text) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:

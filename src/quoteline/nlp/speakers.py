@@ -142,6 +142,8 @@ class SpeakerIndex:
             cands = [p for p in cands if _first_compatible(p.name.split(), words)]
         if len(cands) > 1 and gender is not None:
             cands = [p for p in cands if p.gender in (None, gender)] or cands
+        if len(words) == 1 and len(cands) > 1:
+            return _principal(cands, at)
         return cands[-1] if cands else None
 
     def _add_context(self, person: Person, ent: Span) -> None:
@@ -207,7 +209,8 @@ class SpeakerIndex:
             return None
         cands = self._by_surname.get(span.root.text.lower(), [])
         if cands:
-            return Resolution(cands[-1].name, cands[-1].title, "surname", cands[-1])
+            person = _principal(cands, span.start_char)
+            return Resolution(person.name, person.title, "surname", person)
         name = clean_name(span.text)
         lone = len(name.split()) < 2 and name == span.text.strip()
         # A lone capitalised subject the NER missed ("Calabrese told ...") is a surname;
@@ -273,6 +276,14 @@ class SpeakerIndex:
                 if people:
                     return people[0]
         return None
+
+
+def _principal(cands: list[Person], at: int) -> Person:
+    """The person a lone surname that several people share means: the first of them the
+    article introduced before ``at`` (a story names its principal first; a relative who shares
+    the surname is then named in full: "Will Smith ... his wife, Jada Pinkett Smith")."""
+    before = [p for p in cands if p.first < at] or cands
+    return min(before, key=lambda p: p.first)
 
 
 def _first_compatible(known: list[str], words: list[str]) -> bool:

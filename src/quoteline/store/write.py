@@ -189,8 +189,9 @@ def _write_cluster(db: Db, info: ClusterInfo, written: Written) -> list[int]:
 
 
 def summarize_quotes(db: Db, unit_ids: Sequence[int]) -> None:
-    """Each quote's cluster columns from its units: the cluster of its longest unit, and
-    ``altered`` when any unit is (a quote is a claim to every sentence it holds)."""
+    """Each quote's cluster columns from its units: ``altered`` (with that unit's cluster and
+    diff) when any unit is (a quote is a claim to every sentence it holds), else its longest
+    unit's."""
     for i in range(0, len(unit_ids), 500):
         chunk = list(unit_ids[i:i + 500])
         marks = ", ".join("?" for _ in chunk)
@@ -208,7 +209,7 @@ def summarize_quotes(db: Db, unit_ids: Sequence[int]) -> None:
 
 def _summary(units: list[dict[str, Any]]) -> tuple[Any, ...]:
     main = next((u for u in units if u["rendering"] == "altered"), units[0])
-    return units[0]["cluster_id"], main["rendering"], main["similarity"], main["diff"]
+    return main["cluster_id"], main["rendering"], main["similarity"], main["diff"]
 
 
 RECORD_SQL = (
