@@ -91,8 +91,11 @@ def test_linking_alone_on_the_gold_spans(dev: tuple[list[Any], list[Any], list[A
     assert res["link_f1"] >= 0.80 and res["altered_p"] >= 0.70, res
 
 
+# tests/data/linking was 0.992 before quotes carried acts: its gold links three quotes that are
+# now thoughts, never linked ("ordered every household to ...", "urged parents to ...", a
+# two-word scare quote after "called"), as the realnews annotation does not count them.
 @pytest.mark.parametrize(("corpus", "link_f1", "altered_r"),
-                         [("tests/data/linking", 0.99, 1.0), ("samples", 0.93, 0.83)])
+                         [("tests/data/linking", 0.96, 1.0), ("samples", 0.93, 0.83)])
 def test_own_corpora_keep_their_figures_through_units(corpus: str, link_f1: float,
                                                       altered_r: float, no_semantic: Any) -> None:
     docs, gold = corpus_set(ROOT / corpus)
