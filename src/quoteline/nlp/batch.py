@@ -21,6 +21,7 @@ from quoteline.version import __version__
 EXTRACTOR = f"quoteline {__version__}"
 SENTENCE_END = re.compile(r"[.!?\n]")
 PIECE_END = re.compile(r"[.!?][\"'”’»)\]]*\s")  # the end of a sentence, with its closing marks
+DOUBLE_MARKS = re.compile(r"[\"“”„«»]")
 T = TypeVar("T")
 
 
@@ -33,12 +34,35 @@ def parse(nlp: Language, text: str) -> Doc:
     at a word boundary. Offsets stay exact: the pieces join back into the same text."""
     if not needs_pieces(text):
         return nlp(text)
-    docs = []
-    for group in _groups(pieces(text), len):
-        for doc in nlp.pipe(group):
-            doc.tensor = doc.tensor[:0].copy()  # the rules never read it; a long text's is large
-            docs.append(doc)
+    parts = list(pieces(text))
+    prose = [p for p in parts if not _no_prose(p)]
+    parsed = iter([doc for group in _groups(prose, len) for doc in _pipe(nlp, group)])
+    docs = [_one_token(nlp, p) if _no_prose(p) else next(parsed) for p in parts]
     return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]
+
+
+def _pipe(nlp: Language, texts: list[str]) -> Iterator[Doc]:
+    for doc in nlp.pipe(texts):
+        doc.tensor = doc.tensor[:0].copy()  # the rules never read it; a long text's is large
+        yield doc
+
+
+def _no_prose(piece: str) -> bool:
+    """A piece cut out of a stretch with no sentence end, line break or quotation mark (a
+    run of words thousands of characters long): no sentence to parse and no quote to find."""
+    longest = get_int("max_sentence_chars")
+    return (len(piece) > longest // 2 and SENTENCE_END.search(piece) is None
+            and DOUBLE_MARKS.search(piece) is None)
+
+
+def _one_token(nlp: Language, piece: str) -> Doc:
+    """The piece as one unparsed sentence (its words, text and offsets kept; every word hangs
+    from the first, so it stays one sentence no longer than the piece), and the parser's time
+    goes to the prose around it."""
+    made = nlp.make_doc(piece)
+    words, spaces = [t.text for t in made], [bool(t.whitespace_) for t in made]
+    return Doc(nlp.vocab, words=words, spaces=spaces, heads=[0] * len(words),
+               deps=["ROOT", *["dep"] * (len(words) - 1)])
 
 
 def needs_pieces(text: str) -> bool:
