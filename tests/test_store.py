@@ -16,7 +16,7 @@ from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
 from quoteline.link.units import Unit
 from quoteline.models import Article, Quote, Skip, Span
 from quoteline.store import NewArticle, Store, open_store
-from quoteline.store.migrate import current_version, latest_version
+from quoteline.store.migrate import current_version, latest_version, migrations
 from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
 
 D = dt.date
@@ -55,7 +55,7 @@ def test_migrations_are_numbered_and_applied_once(store_url: str) -> None:  # no
         assert current_version(s.db) == latest_version(s.dialect) >= 1
     with open_store(store_url) as s:  # reopening applies nothing twice
         rows = s.db.query("SELECT version FROM schema_version")
-        assert [r["version"] for r in rows] == list(range(1, latest_version(s.dialect) + 1))
+        assert sorted(r["version"] for r in rows) == [m.version for m in migrations(s.dialect)]
 
 
 def test_article_and_quotes_round_trip(store: Store) -> None:

@@ -36,7 +36,7 @@ def load_parquet(output: Path, store: Store, *, alias_file: Path | None = None) 
         raise UsageError(f"{output}: no quotes/ folder; give the OUTPUT folder of "
                          "quoteline spark")
     report = IngestReport()
-    known = set(store.article_keys())
+    known: set[tuple[str, str]] = set()
     linking = LinkStep(store)  # links what is already stored; the new quotes come next
     for group in _articles(_rows(quotes_dir)):
         report.read += 1
@@ -59,7 +59,7 @@ def _store_article(store: Store, linking: LinkStep, group: _Loaded,
     ident = art.id or art.url or "?"
     digest = hashlib.sha256("\n".join([ident, *(q.text for q in group.quotes)]).encode())
     key = (ident, "spark:" + digest.hexdigest())
-    if key in known:
+    if key in known or store.has_article(*key):
         report.already += 1
         return
     known.add(key)
