@@ -234,6 +234,9 @@ class _Run:
             self.report.reasons[skip.reason] += 1
 
     def _copy(self, item: _Copy) -> None:
+        if self.store.has_article(item.ident, item.content_hash):  # another run stored it
+            self.report.already += 1
+            return
         found = self.store.existing_articles([item.content_hash]).get(item.content_hash)
         if not found:  # its original was skipped, so this copy is unusable for the same reason
             self._skip(Skip(source=item.article.source or item.ident, article_id=item.article.id,

@@ -58,11 +58,21 @@ class LinkStep:
 
     def speaker_ids(self, ext: Extraction) -> list[int | None]:
         """The corpus-level speaker id of each quote of an article (None: unattributed)."""
-        return self.speakers.article(ext.quotes, ext.article.outlet)
+        return self._resolving(lambda: self.speakers.article(ext.quotes, ext.article.outlet))
 
     def speaker_id(self, quote: Quote) -> int | None:
         """The corpus-level speaker id for one quote's speaker (None when unattributed)."""
-        return self.speakers.quote(quote)
+        return self._resolving(lambda: self.speakers.quote(quote))
+
+    def _resolving(self, resolve: Callable[[], T]) -> T:
+        """Resolve speakers; when that merged two, the linker forgets what it read (its units
+        named the old id), so that where a batch was cut never matters."""
+        before = self.speakers.index.last_merge
+        out = resolve()
+        if self.speakers.index.last_merge != before:
+            self.linker.begin()
+            self.index.forget()
+        return out
 
     def units(self, article_row: int, article: Article, quotes: Sequence[Quote],
               quote_ids: Sequence[int], speaker_ids: Sequence[int | None], *,
