@@ -4,7 +4,7 @@
 
 Reads the PolNeAR dev texts (../shared/data/polnear-dev.jsonl; never copied into the repo).
 Prints throughputs (tokens/s, docs/s) and ratios against the targets:
-  extraction / bare nlp.pipe >= 0.8      workers=2 / workers=1 >= 1.6
+  extraction / bare nlp.pipe   >= 0.9      workers=2 / workers=1 >= 1.6
 plus the peak RSS of each worker process (VmHWM from /proc, polled while the pool runs).
 Timings are the best of --repeat runs; no assertion is made on them anywhere.
 """
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'extract_many workers=1':24s} {t_ext:8.2f} {_rate(n_tok, t_ext)} "
           f"{_rate(n_docs, t_ext)} {CPU['w1']:7.2f}   ({n_quotes} quotes)")
     ratio = t_bare / t_ext if t_ext else float("inf")
-    print(f"RATIO extraction / bare nlp.pipe throughput = {ratio:.3f}  (target >= 0.8: "
-          f"{'met' if ratio >= 0.8 else 'NOT met'})")
+    print(f"RATIO extraction / bare nlp.pipe throughput = {ratio:.3f}  (target >= 0.9: "
+          f"{'met' if ratio >= 0.9 else 'NOT met'})")
     if a.workers >= 2:
         _compare_workers(articles, a, t_ext, n_tok)
 

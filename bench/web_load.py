@@ -1,12 +1,15 @@
 """Load on the web UI over loopback: p50/p95 latency and throughput for search, speaker and
-cluster pages at 1 and 20 concurrent clients (target p95 <= 100 ms at 20).
+cluster pages, the overview and the browse pages (speakers, clusters, articles, outlets), and
+search grouped by statement, at 1 and 20 concurrent clients (target p95 <= 100 ms at 20).
 
     python bench/web_load.py                       # builds the synthetic 1,000,000-quote store
     python bench/web_load.py --n 200000 --keep /tmp/bench200k.db
     python bench/web_load.py --db sqlite:////tmp/bench200k.db --requests 400
+    python bench/web_load.py --db sqlite:////tmp/bench1m.db --pages overview,clusters
 
 The store is the one bench/search_latency.py builds (same generator), plus synthetic clusters of
-three renderings (reference, verbatim, altered) so cluster pages have something to show. The
+three renderings (reference, verbatim, altered; utterance units, one a quote, one cluster in 20
+misattributed) so cluster and browse pages have something to show. The
 server runs as `quoteline serve` in its own process; clients are threads, each with one
 keep-alive http.client connection (leaner than httpx, so the generator takes less of the shared
 cores); the CPU each request cost the server and the client is printed beside the latencies.
@@ -41,11 +44,23 @@ SPEAKERS = 1000  # speakers in the synthetic store
 
 
 def add_clusters(url: str) -> int:
-    """Group 3 of every 10 quotes into clusters (reference, verbatim, altered); how many."""
+    """Group 3 of every 10 quotes into clusters of utterance units (reference, verbatim,
+    altered; one unit a quote), one cluster in 20 misattributed by its verbatim rendering;
+    how many clusters."""
     diff = '[["=","the same words"],["-","not"],["+","now"],["=","and the rest"]]'
     with open_store(url) as store, store.transaction():
         db = store.db
         db.execute("DELETE FROM clusters")
+        db.execute("DELETE FROM units")
+        db.execute(
+            "INSERT INTO units (id, quote_id, article_id, seq, start_char, end_char, text, quoted,"
+            " cluster_id, rendering, severity, similarity, diff, attributed_to)"
+            " SELECT q.id, q.id, q.article_id, 0, q.start_char, q.end_char, q.text, 1,"
+            " q.id / 10 + 1, CASE q.id % 10 WHEN 0 THEN 'reference' WHEN 1 THEN 'verbatim'"
+            " ELSE 'altered' END, CASE WHEN q.id % 10 = 2 THEN 'minor' END,"
+            " CASE WHEN q.id % 10 = 2 THEN 0.8 ELSE 1.0 END, CASE WHEN q.id % 10 = 2 THEN ? END,"
+            " CASE WHEN q.id % 200 = 1 THEN q.speaker_id % 1000 + 1 END"
+            " FROM quotes q WHERE q.id % 10 < 3", (diff,))
         db.execute(
             "UPDATE quotes SET cluster_id = id / 10 + 1, similarity = CASE WHEN id % 10 = 2"
             " THEN 0.8 ELSE 1.0 END, rendering = CASE id % 10 WHEN 0 THEN 'reference'"
@@ -53,9 +68,10 @@ def add_clusters(url: str) -> int:
             " diff = CASE WHEN id % 10 = 2 THEN ? END WHERE id % 10 < 3", (diff,))
         db.execute(
             "INSERT INTO clusters (id, reference_quote_id, speaker_id, first_outlet,"
-            " first_published, size, altered) SELECT q.id / 10 + 1, q.id, q.speaker_id,"
-            " a.outlet, a.published, 3, 1 FROM quotes q JOIN articles a ON a.id = q.article_id"
-            " WHERE q.id % 10 = 0")
+            " first_published, size, altered, misattributed, first_article)"
+            " SELECT q.id / 10 + 1, q.id, q.speaker_id, a.outlet, a.published, 3, 1,"
+            " CASE WHEN q.id % 200 = 0 THEN 1 ELSE 0 END, a.input_id"
+            " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.id % 10 = 0")
         return int(db.scalar("SELECT count(*) AS n FROM clusters") or 0)
 
 
@@ -124,13 +140,30 @@ def client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+KINDS = ("search", "speaker", "cluster", "overview", "speakers", "clusters", "articles",
+         "outlets", "statements")
+
+
 def paths(kind: str, clusters: int, rng: random.Random) -> Callable[[], str]:
     """A generator of request paths for one page kind."""
-    if kind == "search":
-        return lambda: "/quotes?" + httpx.QueryParams({"q": rng.choice(QUERIES)}).__str__()
-    if kind == "speaker":
-        return lambda: f"/speakers/{rng.randint(1, SPEAKERS)}"
-    return lambda: f"/clusters/{rng.randint(1, max(1, clusters))}"
+    pick = rng.choice
+    makers: dict[str, Callable[[], str]] = {
+        "search": lambda: "/quotes?" + str(httpx.QueryParams({"q": pick(QUERIES)})),
+        "statements": lambda: "/quotes?" + str(httpx.QueryParams(
+            {"q": pick(QUERIES), "group": "statement"})),
+        "speaker": lambda: f"/speakers/{rng.randint(1, SPEAKERS)}",
+        "cluster": lambda: f"/clusters/{rng.randint(1, max(1, clusters))}",
+        "overview": lambda: "/",
+        "speakers": lambda: f"/speakers?page={rng.randint(1, SPEAKERS // 50)}"
+                            + pick(["", "&sort=name", "&q=speaker+1"]),
+        "clusters": lambda: "/clusters?" + str(httpx.QueryParams(
+            {"flag": pick(["", "altered"]), "sort": pick(["size", "date"]),
+             "page": rng.randint(1, 50)})),
+        "articles": lambda: "/articles?" + str(httpx.QueryParams(
+            {"page": rng.randint(1, 50), "outlet": pick(["", f"Outlet {rng.randint(0, 49)}"])})),
+        "outlets": lambda: "/outlets",
+    }
+    return makers[kind]
 
 
 def run_load(host: str, port: int, make_path: Callable[[], str], clients: int, requests: int,
@@ -184,6 +217,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0, help="time cap per page and level")
     ap.add_argument("--clients", default="1,20", help="concurrency levels")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--pages", default=",".join(KINDS),
+                    help=f"page kinds to load, comma-separated (of {', '.join(KINDS)})")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or build_store(args.n, args.keep or Path(tmp) / "bench.db")
@@ -195,11 +230,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             warm = httpx.get(base + "/quotes?q=budget", timeout=120)  # fills facet caches
+            for path in ("/", "/outlets", "/speakers"):  # and the overview, outlets, ranking
+                httpx.get(base + path, timeout=300)
             print(f"store: {stats.quotes:,} quotes, {stats.articles:,} articles, "
                   f"{clusters:,} clusters; warm-up {warm.elapsed.total_seconds() * 1000:.0f} ms;"
                   f" {os.cpu_count()} CPUs, {args.workers} server process(es)")
             rng = random.Random(7)
-            for kind in ("search", "speaker", "cluster"):
+            for kind in args.pages.split(","):
                 for clients in (int(c) for c in args.clients.split(",")):
                     cpu0, srv0 = client_cpu(), server_cpu(server.pid)
                     f = run_load("127.0.0.1", port, paths(kind, clusters, rng), clients, args.requests,

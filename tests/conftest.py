@@ -7,6 +7,7 @@ when those are missing, except under CI (CI=true), where such a skip is a failur
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,17 @@ def shared_dir() -> Path:
 def seed_text(shared_dir: Path) -> str:
     """The seed article's text."""
     return (shared_dir / "fixtures" / "seed-article.txt").read_text(encoding="utf-8")
+
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots of the browser tests (gitignored)
+_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the browser tests' screenshots are, so a CI log leads to them."""
+    shots = sorted(p for p in ARTIFACTS.glob("*.png")
+                   if p.stat().st_mtime >= _STARTED) if ARTIFACTS.is_dir() else []
+    if shots:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(shots)} screenshots of this run in {ARTIFACTS}/ "
+                                    f"(e.g. {shots[0].name})")

@@ -166,11 +166,12 @@ def test_min_confidence_keeps_only_surer_quotes(tmp_path: Path, capsys: pytest.C
     story.write_text("“We will reopen the bridge,” Mayor Ana Ruiz said on Tuesday. "
                      "Some residents reportedly plan to protest at the next council meeting.",
                      encoding="utf-8")
-    rc, out, _ = cli_in_process(capsys, "extract", str(story))
+    rc, out, _ = cli_in_process(capsys, "extract", str(story), "--acts", "all")
     every = [json.loads(line) for line in out.splitlines()]
     assert rc == 0 and len(every) >= 2
     cut = max(q["confidence"] for q in every)
-    rc, out, _ = cli_in_process(capsys, "extract", str(story), "--min-confidence", str(cut))
+    rc, out, _ = cli_in_process(capsys, "extract", str(story), "--acts", "all",
+                                "--min-confidence", str(cut))
     kept = [json.loads(line) for line in out.splitlines()]
     assert rc == 0 and kept and len(kept) < len(every)
     assert all(q["confidence"] >= cut for q in kept)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import pty
-import select
 import signal
 import socket
 import subprocess
@@ -24,6 +21,7 @@ from conftest import cli_in_process
 from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
 from quoteline.link.units import Unit
 from quoteline.store import open_store
+from terminal_support import on_a_terminal
 from test_store import put, quote
 
 READS = [("search", "bridge"), ("speaker", "Smith"), ("cluster", "1"), ("export", "quotes"),
@@ -201,27 +199,8 @@ def _articles(path: Path, n: int = 3) -> Path:
 
 def _ingest_on_a_terminal(tmp_path: Path, *extra: str) -> tuple[int, str]:
     """``quoteline ingest`` with stderr on a pseudo-terminal; (exit code, what it showed)."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
-    proc = subprocess.Popen([*QUOTELINE, "ingest", str(_articles(tmp_path / "a.jsonl")),
-                             "--db", f"sqlite:///{tmp_path / 'p.db'}", *extra],
-                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
-    os.close(slave)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 120)
-        if not ready:
-            proc.kill()
-            raise AssertionError("ingest hung")
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the other end closed
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    return proc.wait(60), shown.decode("utf-8", "replace")
+    return on_a_terminal([*QUOTELINE, "ingest", str(_articles(tmp_path / "a.jsonl")),
+                          "--db", f"sqlite:///{tmp_path / 'p.db'}", *extra], timeout=120)
 
 
 def test_ingest_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:

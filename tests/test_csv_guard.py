@@ -16,7 +16,7 @@ from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
 from quoteline.models import Skip
 from quoteline.store import open_store
 from quoteline.web import WebSettings
-from test_store import put, quote
+from test_store import put, quote, unit
 from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
 from test_web_support import LiveServer
 
@@ -32,9 +32,9 @@ def hostile_store(url: str) -> str:
         store.save_speaker(1, SPEAKER, ["@chief"], ["+Evil", "Evil Person"])
         ids = []
         for i, text in enumerate(TEXTS):
-            _, (qid,) = put(store, f"-art{i}", [quote(text, speaker=SPEAKER)],
-                            outlet="+Outlet", speaker_id=1)
-            ids.append(qid)
+            row, (qid,) = put(store, f"-art{i}", [quote(text, speaker=SPEAKER)],
+                              outlet="+Outlet", speaker_id=1)
+            ids.append(unit(store, row, qid, text))
         store.db.execute("UPDATE articles SET title = '-2+3', url = '=cmd|calc'")
         store.db.execute("UPDATE quotes SET speaker_title = '@SUM(A1)', cue = '=said'")
         renderings = tuple(Rendering(q, "reference" if q == ids[0] else "verbatim", 1.0)

@@ -190,4 +190,5 @@ def test_quote_spans_are_ordered_and_never_overlap(text: str) -> None:
     for q in spans:
         assert q.open < q.close
     for a, b in itertools.pairwise(spans):
-        assert a.close < b.open
+        # a mark glued between two paragraphs ('... a year."You ...') closes one and opens the next
+        assert a.close < b.open or (a.close == b.open and b.paragraph_continued)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from quoteline.errors import InputError
 from quoteline.evaluate import load_docs, reference_view, score
 from quoteline.evaluate.gate import GoldSet, SetResult, check, load_floors, metric, run_set
 
@@ -19,12 +20,19 @@ FLOOR_CASES = [(s.name, name) for s in FLOORS for name in s.floors]
 # ---------------------------------------------------------------- the gate's own logic (fast)
 def test_floors_file_names_the_issue_targets() -> None:
     sets = {s.name: s for s in FLOORS}
-    assert set(sets) == {"seed", "polnear-dev"}
+    assert set(sets) == {"seed", "polnear-dev", "realnews-dev"}
+    # PolNeAR annotates beliefs and intentions too; the others are scored on statements
+    assert [sets[n].acts for n in ("seed", "polnear-dev", "realnews-dev")] == ["speech", "all",
+                                                                             "speech"]
     assert sets["seed"].floors["lenient.r"] == 1.0
     assert sets["seed"].floors["extra.lenient.said_on.correct"] == 6
     assert sets["seed"].floors["lenient.p"] >= 0.90 and sets["seed"].floors["lenient.speaker_acc"] >= 0.95
     assert sets["polnear-dev"].floors["lenient.by_kind.direct.f1"] >= 0.90
-    assert sets["polnear-dev"].floors["lenient.speaker_acc"] >= 0.85
+    assert sets["polnear-dev"].floors["lenient.speaker_acc"] >= 0.90
+    assert sets["polnear-dev"].floors["lenient.f1"] >= 0.76
+    real = sets["realnews-dev"].floors
+    assert real["lenient.p"] >= 0.88 and real["lenient.r"] >= 0.85
+    assert real["lenient.speaker_name_acc"] >= 0.92 and real["extra.lenient.said_on.correct"] >= 15
     for s in FLOORS:
         assert s.floors and all(v > 0 for v in s.floors.values())
 
@@ -85,3 +93,10 @@ def test_gate_agrees_with_reference_scorer(gate_results: dict[str, SetResult],
     for name, r in gate_results.items():
         gold = load_docs(shared_dir / _set(name).gold)
         assert reference_view(r.result) == ref.score(gold, copy.deepcopy(r.predictions)), name
+
+
+def test_floors_with_an_unknown_act_choice_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "floors.json"
+    bad.write_text('{"sets": {"x": {"gold": "g.jsonl", "acts": "dreams", "floors": {"lenient.p": 1}}}}')
+    with pytest.raises(InputError, match="acts"):
+        load_floors(bad)

@@ -95,7 +95,8 @@ def _invoke(*args: str) -> Any:
 
 
 def _local_quotes(*paths: str) -> list[dict[str, Any]]:
-    result = _invoke("extract", *paths)
+    # Spark writes every quote with its act; ``extract`` shows statements unless --acts all.
+    result = _invoke("extract", *paths, "--acts", "all")
     assert result.exit_code in (0, 3), result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 

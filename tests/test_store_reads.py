@@ -16,7 +16,7 @@ from quoteline.link.types import ClusterInfo, LinkUpdate, Rendering
 from quoteline.search import Filters, SearchRequest
 from quoteline.store import Store, open_store
 from quoteline.store import queries as store_queries
-from test_store import put, quote
+from test_store import put, quote, unit
 from test_store_support import PgServer, pg_server, store_url  # noqa: F401 - fixtures
 
 D = dt.date
@@ -112,15 +112,17 @@ def test_dates_the_wrong_way_round_are_refused(store: Store) -> None:
 def test_quote_article_badges_first_report_and_overview(store: Store) -> None:
     store.save_speaker(1, "Jane Smith", ["finance minister"], ["Smith"])
     row, (q1,) = put(store, "a1", [quote("we will win")], published=D(2024, 1, 3), speaker_id=1)
-    _, (q2,) = put(store, "a2", [quote("we shall win")], outlet="Herald",
-                   published=D(2024, 1, 2), speaker_id=1)
-    _, (q3,) = put(store, "a3", [quote("we will win")], outlet="Gazette",
-                   published=D(2024, 1, 4), speaker_id=1)
-    renderings = (Rendering(q1, "reference", 1.0), Rendering(q2, "altered", 0.8,
+    row2, (q2,) = put(store, "a2", [quote("we shall win")], outlet="Herald",
+                      published=D(2024, 1, 2), speaker_id=1)
+    row3, (q3,) = put(store, "a3", [quote("we will win")], outlet="Gazette",
+                      published=D(2024, 1, 4), speaker_id=1)
+    u1, u2, u3 = (unit(store, row, q1, "we will win"), unit(store, row2, q2, "we shall win"),
+                  unit(store, row3, q3, "we will win"))
+    renderings = (Rendering(u1, "reference", 1.0), Rendering(u2, "altered", 0.8,
                                                             (("-", "will"), ("+", "shall"))),
-                  Rendering(q3, "verbatim", 1.0))
+                  Rendering(u3, "verbatim", 1.0))
     store.apply_link_update(LinkUpdate(clusters={9: ClusterInfo(
-        9, q1, "Herald", D(2024, 1, 2), 1, renderings)}))
+        9, u1, "Herald", D(2024, 1, 2), 1, renderings)}))
     hits = store.search("win")
     assert store.altered_elsewhere(hits) == {q1: 1, q2: 0, q3: 1}
     view = store.cluster(9)

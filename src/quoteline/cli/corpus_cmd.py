@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from quoteline.cli.common import (
+    acts_option,
     db_option,
     model_option,
     open_existing,
@@ -20,7 +21,7 @@ from quoteline.cli.common import (
     store_name,
 )
 from quoteline.errors import QuotelineError, UsageError
-from quoteline.models import KINDS, parse_date
+from quoteline.models import KINDS, ActChoice, parse_date
 from quoteline.search import Filters, SearchRequest
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -175,10 +176,11 @@ def skips(db_url: str | None, limit: int | None, fmt: str) -> None:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="0..1",
               help="Only quotes extracted with at least this confidence.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@acts_option
 @_format_option(("table", "jsonl", "csv"), "table")
 def search(query: str, db_url: str | None, speaker: str | None, date_from: str | None,
            date_to: str | None, outlet: str | None, kind: str | None,
-           min_confidence: float | None, limit: int, fmt: str) -> None:
+           min_confidence: float | None, limit: int, acts: ActChoice, fmt: str) -> None:
     """Ranked full-text search over stored quotes.
 
     \b
@@ -188,12 +190,13 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
       quoteline search 'bridge "next year"' --speaker Smith --from 2024-01-01
       quoteline search inflation --format jsonl
       quoteline search "peace talks" --min-confidence 0.7 --format csv > talks.csv
+      quoteline search sanctions --acts all   # beliefs, intentions and stances too
     """
     from quoteline.cli.tables import print_quotes
     from quoteline.corpus.export import SEARCH_COLUMNS, search_row
 
     filters = Filters(speaker, _date(date_from, "--from"), _date(date_to, "--to"), outlet, kind,
-                      min_confidence=min_confidence)
+                      min_confidence=min_confidence, acts=acts)
     with open_existing(db_url) as store:
         result = store.search_page(SearchRequest(query, filters, limit))
         badges = store.altered_elsewhere(result.hits)
@@ -212,14 +215,16 @@ def search(query: str, db_url: str | None, speaker: str | None, date_from: str |
 @click.command()
 @click.argument("name")
 @db_option
+@acts_option
 @_format_option(("table", "jsonl", "csv"), "table")
-def speaker(name: str, db_url: str | None, fmt: str) -> None:
+def speaker(name: str, db_url: str | None, acts: ActChoice, fmt: str) -> None:
     """Everything a speaker said, oldest first (by date said, else date published).
 
     \b
     Examples:
       quoteline speaker "Mark Milley"
       quoteline speaker Milley --format jsonl
+      quoteline speaker Milley --acts all   # what he believes or plans, too
     """
     from quoteline.cli.tables import print_quotes
     from quoteline.corpus.export import SEARCH_COLUMNS, search_row
@@ -229,7 +234,7 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
         if not found:
             raise QuotelineError(f"no speaker called {name!r} in {store_name(store.url)}; try "
                                  f"a surname, or quoteline search --speaker {name!r}")
-        timelines = [(info, store.timeline(info.speaker_id)) for info in found]
+        timelines = [(info, store.timeline(info.speaker_id, acts=acts)) for info in found]
     for info, hits in timelines:
         if fmt != "table":
             _emit((search_row(h) for h in hits), fmt, SEARCH_COLUMNS)
@@ -243,18 +248,20 @@ def speaker(name: str, db_url: str | None, fmt: str) -> None:
 @click.command()
 @click.argument("cluster_id", type=int)
 @db_option
+@acts_option
 @_format_option(("table", "json"), "table")
-def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
+def cluster(cluster_id: int, db_url: str | None, acts: ActChoice, fmt: str) -> None:
     """All renderings of one quote cluster; a word diff where a rendering's words differ.
 
     \b
-    Example:
+    Examples:
       quoteline cluster 12 --db sqlite:///samples.db
+      quoteline cluster 12 --acts all
     """
     from quoteline.cli.tables import print_cluster
 
     with open_existing(db_url) as store:
-        view = store.cluster(cluster_id)
+        view = store.cluster(cluster_id, acts)
         units = store.cluster_units(cluster_id)
     if view is None:
         raise QuotelineError(f"no cluster {cluster_id}; list clusters with "
@@ -273,8 +280,9 @@ def cluster(cluster_id: int, db_url: str | None, fmt: str) -> None:
               help="Write here instead of stdout (needed for parquet; default WHAT.parquet).")
 @click.option("--flag", type=click.Choice(["altered", "misattributed"]), default=None,
               help="Renderings or clusters: only clusters with this flag.")
+@acts_option
 def export(what: str, db_url: str | None, fmt: str, output: Path | None,
-           flag: str | None) -> None:
+           flag: str | None, acts: ActChoice) -> None:
     """Export quotes, renderings, speakers or clusters as JSONL, CSV or Parquet.
 
     \b
@@ -289,6 +297,7 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None,
       quoteline export renderings --flag misattributed --format csv > misattributed.csv
       quoteline export clusters --format csv > clusters.csv
       quoteline export quotes --format parquet --output quotes.parquet
+      quoteline export quotes --acts all > everything.jsonl
     """
     from quoteline.corpus.export import export_rows, require_parquet, write_parquet
 
@@ -297,7 +306,7 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None,
     if fmt == "parquet":
         require_parquet()  # before anything else: no work is done that cannot be written
     with open_existing(db_url) as store:
-        rows, columns = export_rows(store, what, flag)
+        rows, columns = export_rows(store, what, flag, acts)
         if fmt == "parquet":
             n = write_parquet(rows, columns, output or Path(f"{what}.parquet"))
         elif output:

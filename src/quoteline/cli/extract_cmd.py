@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import click
 
-from quoteline.cli.common import echo_skip, model_option
-from quoteline.ingest import SourceOptions, read
-from quoteline.models import Article, Extraction, Quote, Skip, parse_date
+from quoteline.cli.common import acts_option, echo_skip, model_option, progress
+from quoteline.ingest import SourceOptions, count_inputs, read
+from quoteline.models import ActChoice, Article, Extraction, Quote, Skip, parse_date, shown_acts
 from quoteline.nlp.pipeline import extract_many
 
 
@@ -25,16 +25,20 @@ from quoteline.nlp.pipeline import extract_many
               help="Worker processes (each loads the model once).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, metavar="0..1",
               help="Only quotes extracted with at least this confidence.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it shows only on a terminal).")
+@acts_option
 @model_option
 @click.pass_context
 def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, fmt: str,
-            workers: int, min_confidence: float, model: str | None) -> None:
+            workers: int, min_confidence: float, quiet: bool, acts: ActChoice,
+            model: str | None) -> None:
     """Extract quotes from PATH... (files, folders, globs, URLs, or - for stdin).
 
     \b
     PATH: a text or HTML file, a folder (read recursively), a JSONL(.gz) file of
     articles (fields id, text, published, url), a WARC(.gz) file, or an http(s) URL.
-    Output offsets are code points into the article text.
+    Output offsets are code points into the article text. On a terminal a progress bar
+    on stderr shows counts, rate and the time left (--quiet hides it; nothing on a pipe).
     Exit codes: 0 done, 2 usage error, 3 done but some inputs were skipped.
 
     \b
@@ -44,31 +48,42 @@ def extract(ctx: click.Context, paths: tuple[str, ...], published: str | None, f
       cat story.txt | quoteline extract - --format json
       quoteline extract articles.jsonl > quotes.jsonl
       quoteline extract articles.jsonl --min-confidence 0.7 --workers 2
+      quoteline extract news/ --quiet > quotes.jsonl
+      quoteline extract story.txt --acts all    # beliefs and intentions too
     """
     try:
         day = parse_date(published)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
     inputs = read(list(paths), SourceOptions(published=day))
-    skipped = _run(inputs, fmt, workers, model, min_confidence)
+    with progress("extracting", quiet=quiet) as bar:
+        if bar.shown:  # counting reads the inputs' sizes: only for a bar someone sees
+            bar.total = count_inputs(list(paths))
+        skipped = _run(inputs, fmt, workers, model, min_confidence, acts, bar)
     if skipped:
         click.echo(f"{skipped} input(s) skipped; see the messages above", err=True)
         ctx.exit(3)
 
 
 def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | None,
-         min_confidence: float = 0.0) -> int:
-    skips = 0
+         min_confidence: float = 0.0, acts: ActChoice = "speech",
+         bar: progress | None = None) -> int:
+    skips = found = 0
     results: list[Quote] = []
-    for res in extract_many(inputs, model=model, workers=workers):
+    for n, res in enumerate(extract_many(inputs, model=model, workers=workers), 1):
         if isinstance(res, Skip):
             skips += 1
             echo_skip(res)
-        elif fmt == "jsonl":
-            for q in _quotes(res, min_confidence):
-                sys.stdout.write(json.dumps(q.to_dict(), ensure_ascii=False) + "\n")
         else:
-            results.extend(_quotes(res, min_confidence))
+            quotes = _quotes(res, min_confidence, acts)
+            found += len(quotes)
+            if fmt == "jsonl":
+                for q in quotes:
+                    sys.stdout.write(json.dumps(q.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                results.extend(quotes)
+        if bar is not None:
+            bar.update(n, note=f"{found} quotes, {skips} skipped")
     if fmt == "json":
         json.dump([q.to_dict() for q in results], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -77,8 +92,9 @@ def _run(inputs: Iterable[Article | Skip], fmt: str, workers: int, model: str | 
     return skips
 
 
-def _quotes(res: Extraction, min_confidence: float) -> list[Quote]:
-    return [q for q in res.quotes if q.confidence >= min_confidence]
+def _quotes(res: Extraction, min_confidence: float, acts: ActChoice) -> list[Quote]:
+    shown = shown_acts(acts)
+    return [q for q in res.quotes if q.confidence >= min_confidence and q.act in shown]
 
 
 def _table(quotes: list[Quote]) -> None:

@@ -143,8 +143,11 @@ def print_overview(view: Overview) -> None:
                f"{st.altered} altered renderings")
     print_rows(({"speaker": s.name, "quotes": s.quotes} for s in view.top_speakers),
                ["speaker", "quotes"], "top speakers")
-    print_rows(view.clusters, ["cluster", "speaker", "size", "altered", "first_outlet",
-                               "reference_text"], "largest clusters", wide="reference_text")
+    print_rows(({"cluster": c.cluster_id, "speaker": c.speaker_name, "size": c.size,
+                 "outlets": c.outlets, "altered": c.altered, "first_outlet": c.first_outlet,
+                 "reference_text": c.reference_text} for c in view.clusters),
+               ["cluster", "speaker", "size", "outlets", "altered", "first_outlet",
+                "reference_text"], "largest clusters", wide="reference_text")
     print_rows(({"cluster": h.cluster, "outlet": h.outlet, "text": h.text,
                  "diff": diff_text(h.diff)} for h in view.altered),
                ["cluster", "outlet", "text", "diff"], "latest altered quotes", wide="text")

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quoteline.errors import MissingExtraError, UsageError
+from quoteline.models import ActChoice
 from quoteline.store import QuoteHit, Store
 from quoteline.store.units import RENDERING_COLUMNS
 
 QUOTE_COLUMNS = ["article_id", "url", "outlet", "published", "start", "end", "text", "kind",
                  "speaker", "speaker_id", "cue", "said_on", "cluster", "rendering", "quote_id",
                  "title", "speaker_name", "speaker_title", "said_on_basis", "confidence",
-                 "similarity", "diff"]
+                 "similarity", "diff", "act", "rule"]
 # A search result: the quote's columns, then when it was said (said_on, else published), its
 # rank score and how many other renderings of its cluster are altered.
 SEARCH_COLUMNS = [*QUOTE_COLUMNS, "when", "score", "altered_elsewhere"]
@@ -38,13 +39,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(store: Store, what: str,
-                flag: str | None = None) -> tuple[Iterator[dict[str, Any]], list[str]]:
-    """(rows, columns) for ``quotes``, ``renderings`` (one row per utterance unit),
-    ``speakers`` or ``clusters`` (``flag``: renderings or clusters of flagged clusters only)."""
+                flag: str | None = None,
+                acts: ActChoice = "speech") -> tuple[Iterator[dict[str, Any]], list[str]]:
+    """(rows, columns) for ``quotes`` (statements, or ``acts="all"``), ``renderings`` (one
+    row per utterance unit), ``speakers`` or ``clusters`` (``flag``: renderings or clusters
+    of flagged clusters only)."""
     if what == "renderings":
         return store.renderings(flag), RENDERING_COLUMNS
     if what == "quotes":
-        return (_pick(h.to_dict(), QUOTE_COLUMNS) for h in store.quotes()), QUOTE_COLUMNS
+        return (_pick(h.to_dict(), QUOTE_COLUMNS) for h in store.quotes(acts)), QUOTE_COLUMNS
     if what == "speakers":
         return (s.to_dict() for s in store.speakers()), SPEAKER_COLUMNS
     if what == "clusters":

@@ -77,11 +77,14 @@ class LinkStep:
     def units(self, article_row: int, article: Article, quotes: Sequence[Quote],
               quote_ids: Sequence[int], speaker_ids: Sequence[int | None], *,
               is_wire: bool = False, outlet: str | None = None) -> list[QuoteRecord]:
-        """Cut an article's stored quotes into units, store them, and their linker records."""
+        """Cut an article's stored statements into units, store them, and their linker records
+        (thoughts are not linked: a belief ascribed to someone is no words anyone printed)."""
         out: list[QuoteRecord] = []
         stretches = marked_stretches(article.text)
         seen: set[tuple[int, int]] = set()
         for quote, qid, sid in zip(quotes, quote_ids, speaker_ids, strict=True):
+            if quote.act != "speech":
+                continue
             units = [u for u in quote_units(quote, stretches) if (u.start, u.end) not in seen]
             seen.update((u.start, u.end) for u in units)
             for uid, unit in zip(self.store.add_units(article_row, qid, units), units,

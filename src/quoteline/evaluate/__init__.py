@@ -6,11 +6,19 @@ needing it at run time.
 
 from __future__ import annotations
 
-from quoteline.evaluate.gold import load_docs, predict, prediction_doc, quote_record, write_docs
+from quoteline.evaluate.gold import (
+    keep_acts,
+    load_docs,
+    predict,
+    prediction_doc,
+    quote_record,
+    write_docs,
+)
 from quoteline.evaluate.report import reference_table, table
 from quoteline.evaluate.scorer import reference_view, score
 
 __all__ = [
+    "keep_acts",
     "load_docs",
     "predict",
     "prediction_doc",

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from quoteline.errors import InputError, QuotelineError
-from quoteline.evaluate.gold import load_docs, predict
+from quoteline.evaluate.gold import keep_acts, load_docs, predict
 from quoteline.evaluate.report import table
 from quoteline.evaluate.scorer import score
+from quoteline.models import ACT_CHOICES, ActChoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class GoldSet:
     name: str
     gold: str  # relative to the shared data directory
     floors: dict[str, float]
+    acts: ActChoice = "speech"  # what is scored: statements, or "all" (PolNeAR: thoughts too)
 
 
 @dataclass(slots=True)
@@ -49,12 +51,20 @@ def load_floors(path: str | Path | None = None) -> list[GoldSet]:
         else:
             raw = Path(path).read_text(encoding="utf-8")
         data = json.loads(raw)
-        return [GoldSet(name, spec["gold"], {k: float(v) for k, v in spec["floors"].items()})
+        return [GoldSet(name, spec["gold"], {k: float(v) for k, v in spec["floors"].items()},
+                        _acts(spec.get("acts", "speech")))
                 for name, spec in data["sets"].items()]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"cannot read the quality floors ({path or 'floors.json'}): {exc}; "
                          "it needs {\"sets\": {NAME: {\"gold\": PATH, \"floors\": {...}}}}"
                          ) from None
+
+
+def _acts(value: str) -> ActChoice:
+    for choice in ACT_CHOICES:
+        if value == choice:
+            return choice
+    raise ValueError(f"acts is {value!r}, not one of {', '.join(ACT_CHOICES)}")
 
 
 def metric(res: dict[str, Any], name: str) -> float | None:
@@ -80,9 +90,10 @@ def check(res: dict[str, Any], floors: dict[str, float]) -> list[str]:
 
 def run_set(gold_set: GoldSet, shared_dir: str | Path, *, model: str | None = None,
             workers: int = 1) -> SetResult:
-    """Extract over one gold set, score it and check its floors."""
+    """Extract over one gold set, score the acts it names and check its floors."""
     gold = load_docs(Path(shared_dir) / gold_set.gold)
     preds, _skips = predict(gold, model=model, workers=workers)
+    preds = keep_acts(preds, gold_set.acts)
     res = score(gold, preds)
     return SetResult(gold_set, res, preds, check(res, gold_set.floors))
 

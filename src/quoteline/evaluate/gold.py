@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from quoteline.errors import InputError
-from quoteline.models import Article, Extraction, Quote, Skip, parse_date
+from quoteline.models import ActChoice, Article, Extraction, Quote, Skip, parse_date, shown_acts
 
 
 def load_docs(path: str | Path, *, gold: bool = True) -> list[dict[str, Any]]:
@@ -75,6 +75,8 @@ def quote_record(q: Quote) -> dict[str, Any]:
     }
     if q.parts:
         rec["content_parts"] = [[p.start, p.end] for p in q.parts]
+    rec["act"] = q.act
+    rec["rule"] = q.rule
     rec["speaker_title"] = q.speaker_title
     rec["said_on_basis"] = q.said_on_basis
     rec["confidence"] = round(q.confidence, 3)
@@ -102,6 +104,14 @@ def predict(gold_docs: list[dict[str, Any]], *, model: str | None = None,
         quotes = res.quotes if isinstance(res, Extraction) else ()
         preds.append(prediction_doc(doc, quotes))
     return preds, skips
+
+
+def keep_acts(docs: Iterable[dict[str, Any]], acts: ActChoice) -> list[dict[str, Any]]:
+    """The predicted documents with only the quotes of the acts asked for (``speech``: the
+    statements; ``all``: thoughts too). A quote without an "act" field counts as speech."""
+    shown = shown_acts(acts)
+    return [{**d, "quotes": [q for q in d.get("quotes") or [] if q.get("act", "speech") in shown]}
+            for d in docs]
 
 
 def write_docs(path: str | Path, docs: Iterable[dict[str, Any]]) -> None:

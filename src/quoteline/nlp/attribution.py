@@ -34,6 +34,7 @@ from quoteline.nlp.lexicon import (
     object_preps,
     question_marks,
     relative_pronouns,
+    speaker_passives,
 )
 from quoteline.nlp.options import ExtractOptions
 from quoteline.nlp.sents import sentence
@@ -44,6 +45,7 @@ FINITE = {"VBD", "VBZ", "VBP"}
 QUOTE_MARKS = {"“", "”", '"', "‘", "’", "'", "''", "``"}
 STOP_DEPS = {"punct", "cc", "conj", "advcl", "parataxis", "mark", "dep"}
 NP_POS = {"DET", "PROPN", "NOUN", "ADJ", "NUM", "PRON", "CCONJ", "PART"}
+TIME_OPENERS = {"on", "late", "early", "last", "this", "next", "at"}
 EDGE_PUNCT = {",", "—", "–", "-", ":", ";", "(", ")", "“", "”", '"', "‘", "’"}
 
 
@@ -59,6 +61,8 @@ class Attribution:
     rule: Rule  # which rule below found the content
     np_object: bool = False  # the content is a noun phrase ("slammed the plan"), not a clause
     whole: bool = False  # the content holds the cue ("X reportedly did Y"): keep it in one piece
+    infinitive: bool = False  # the content is a to-infinitive ("vowed to play"): an intention
+    hedged: bool = False  # an agentless passive ("was expected to"): nobody holds it
 
 
 def lemma(tok: Token) -> str:
@@ -158,13 +162,34 @@ def _verb_cue(tok: Token, cls: CueClass, quoted: AbstractSet[int]) -> Attributio
     if found is None:
         return None
     content, rule = found
-    source = source_of(tok, quoted)
+    hedged = _agentless_passive(tok)
+    source = None if hedged else source_of(tok, quoted)
+    if source is None and lemma(tok) in ask_verbs():
+        return None  # "Asked whether X, he said": the reporter's question, nobody's statement
     interrupted = content[0] <= tok.i < content[1]
     if source is not None and not interrupted and content[0] <= source[0] < content[1]:
         source = None
     np_object = not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children)
     np_object = np_object and not (content[0] <= tok.i < content[1])
-    return Attribution(tok, _cue_end(tok), content, source, cls, rule, np_object=np_object)
+    return Attribution(tok, _cue_end(tok), content, source, cls, rule, np_object=np_object,
+                       infinitive=_infinitive(tok, content), hedged=hedged)
+
+
+def _agentless_passive(tok: Token) -> bool:
+    """"was told that", "is expected to": a passive cue with no agent, whose subject is the
+    addressee or the topic, not the speaker (except "was quoted as saying")."""
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in tok.children)
+    agent = any(c.dep_ == "agent" for c in tok.children)
+    return passive and not agent and lemma(tok) not in speaker_passives()
+
+
+def _infinitive(tok: Token, content: tuple[int, int]) -> bool:
+    """True when the content is the cue's to-infinitive ("vowed to play", "urged them to
+    leave"): what someone means to do or wants done, not what they said is so."""
+    if any(c.dep_ == "ccomp" for c in tok.children):
+        return False
+    return any(c.dep_ == "xcomp" and content[0] <= c.i < content[1] and c.tag_ == "VB"
+               for c in tok.children)
 
 
 def _passive(tok: Token, cls: CueClass) -> Attribution | None:
@@ -199,6 +224,7 @@ def _complement(tok: Token, cls: CueClass) -> tuple[tuple[int, int], Rule] | Non
         start, end = _span_of(best)
         if start > tok.i:
             end = _to_sentence_end(tok, end)
+            start = _after_time(tok.doc, start, end)
         return _ruled(trim(tok.doc, start, end), "complement")
     question = _asked_if(tok)
     if question is not None:
@@ -218,6 +244,16 @@ def _complement(tok: Token, cls: CueClass) -> tuple[tuple[int, int], Rule] | Non
     if named is not None:
         return named, "naming"
     return _object(tok)
+
+
+def _after_time(doc: Doc, start: int, end: int) -> int:
+    """"said on Wednesday they would ...": a date the parse hung on the clause dates the cue,
+    not what was said; the content starts after it."""
+    i = start
+    while i < end and (doc[i].ent_type_ in {"DATE", "TIME"} or (
+            doc[i].lower_ in TIME_OPENERS and i + 1 < end and doc[i + 1].ent_type_ in {"DATE", "TIME"})):
+        i += 1
+    return i if i > start and end - i >= 3 else start
 
 
 def _asked_if(tok: Token) -> tuple[int, int] | None:
@@ -392,7 +428,8 @@ def _as_clause(tok: Token) -> bool:
         return False
     mark = next((c for c in tok.children if c.dep_ == "mark"), None)
     has_object = any(c.dep_ in {"dobj", "ccomp", "xcomp"} for c in tok.children)
-    return mark is not None and mark.lower_ == "as" and not has_object
+    # "as he is fondly called" names someone; it vouches for nothing
+    return mark is not None and mark.lower_ == "as" and not has_object and not _agentless_passive(tok)
 
 
 def _set_off(tok: Token) -> bool:
@@ -526,13 +563,18 @@ def _np_span(head: Token) -> tuple[int, int]:
             break
         end = child.right_edge.i + 1
     doc = head.doc
-    while start < end and (doc[start].text in EDGE_PUNCT or doc[start].is_space):
+    while start < end and _no_word(doc[start]):
         start += 1
-    while end > start and (doc[end - 1].text in EDGE_PUNCT or doc[end - 1].is_space):
+    while end > start and _no_word(doc[end - 1]):
         end -= 1
     if end <= start:
         return head.i, head.i + 1
     return start, end
+
+
+def _no_word(tok: Token) -> bool:
+    """Punctuation, space or a symbol such as a list's bullet ("•"), whatever its tag."""
+    return tok.text in EDGE_PUNCT or tok.is_space or not any(ch.isalnum() for ch in tok.text)
 
 
 def _comma_between(a: Token, b: Token) -> bool:
@@ -545,6 +587,8 @@ def _left_np(cue: Token) -> tuple[int, int] | None:
     i = cue.i - 1
     while i >= 0 and doc[i].pos_ in {"AUX", "ADV", "PART"} and doc[i].text not in EDGE_PUNCT:
         i -= 1
+    if i > 0 and doc[i].text == "," and doc[i - 1].pos_ == "PROPN":
+        i -= 1  # "..., the prefect, Hugues Parant, said": the name set off before the cue
     end = i + 1
     while i >= 0 and doc[i].pos_ in NP_POS and doc[i].text not in EDGE_PUNCT:
         i -= 1

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quoteline.models import QuoteKind, Rule
+from quoteline.models import Act, QuoteKind, Rule
 from quoteline.nlp.attribution import Attribution
 from quoteline.nlp.dates import DateHit
 from quoteline.nlp.labels import CueClass, How
@@ -28,14 +28,26 @@ class Candidate:
     how: How
     rule: Rule
     cue_class: CueClass = "speech"
+    np_object: bool = False  # the content is a noun phrase the cue is about ("posted profits")
+    infinitive: bool = False  # the content is a to-infinitive ("vowed to play")
     inherit: Candidate | None = None  # continuation of this earlier quote
     neighbour: tuple[int, int] | None = None  # token range of the sentence naming the speaker
     speaker: str | None = None
     title: str | None = None
     person: Person | None = None
     said: DateHit | None = None
+    own_date: DateHit | None = None  # the date the layout gives (a post's signature line)
+    verbatim: bool = False  # words rendered as said, without quotation marks (a Q&A answer)
     kind: QuoteKind | None = None  # set by the statements stage
+    act: Act = "speech"  # set by the acts stage
     confidence: float = 0.0  # set by the score stage
+
+
+def root(c: Candidate) -> Candidate:
+    """The candidate whose speaker and date ``c`` continues (``c`` itself when it has its own)."""
+    while c.inherit is not None:
+        c = c.inherit
+    return c
 
 
 class DocView:
@@ -111,16 +123,17 @@ class EarlierQuotes:
             self.add(c)
 
     def add(self, c: Candidate) -> None:
-        """Remember ``c`` if it can be continued (a neighbour's quote cannot)."""
-        if c.how not in self.CONTINUABLE:
-            return
+        """Remember ``c``."""
         # Latest end first; among equal ends, the one added first (a stable sort's order).
         key = (c.end, -len(self._keys))
         k = bisect.bisect_left(self._keys, key)
         self._keys.insert(k, key)
         self._cands.insert(k, c)
 
-    def latest(self, before: int, n: int) -> list[Candidate]:
-        """Up to ``n`` candidates ending at or before char ``before``, the latest end first."""
+    def latest(self, before: int, n: int, loose: bool = True) -> list[Candidate]:
+        """Up to ``n`` candidates ending at or before char ``before``, the latest end first;
+        with ``loose``, only those a quote after a gap can continue (not a neighbour's: the
+        speaker there was only guessed from the sentence before)."""
         k = bisect.bisect_right(self._keys, (before, 1))
-        return self._cands[max(0, k - n) : k][::-1]
+        found = self._cands[max(0, k - n) : k][::-1]
+        return [c for c in found if c.how in self.CONTINUABLE] if loose else found

@@ -29,7 +29,9 @@ class _Clauses:
     """The clausal contents of the attributions, for "is this cue inside another's clause"."""
 
     def __init__(self, atts: list[Attribution]) -> None:
-        found = sorted((a.content, a.cue.i) for a in atts if not a.np_object and not a.whole)
+        # An agentless passive ("X was expected to Y, according to Z") holds no one's clause.
+        found = sorted((a.content, a.cue.i) for a in atts
+                       if not a.np_object and not a.whole and not a.hedged)
         self._found = found
         self._starts = [s for (s, _), _ in found]
         self._reach = max((e - s for (s, e), _ in found), default=0)
@@ -75,7 +77,8 @@ def _att_candidates(view: DocView, att: Attribution, used: set[int],
     cue_chars = view.chars_of(att.cue.i, att.cue_end)
 
     def make(s: int, e: int) -> Candidate:
-        return Candidate(s, e, cue_chars, att.cue, att.source, "cue", att.rule, att.cue_class)
+        return Candidate(s, e, cue_chars, att.cue, att.source, "cue", att.rule, att.cue_class,
+                         np_object=att.np_object, infinitive=att.infinitive)
 
     used.update(quoted)
     if quoted and all(_only_quotes(view, s, e) for s, e in spans):

@@ -13,21 +13,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from quoteline.models import Quote, QuoteKind, Span
+from quoteline.nlp.acts import act_of
 from quoteline.nlp.attribution import find_attributions
-from quoteline.nlp.candidates import Candidate, DocState, DocView
+from quoteline.nlp.candidates import Candidate, DocState, DocView, root
 from quoteline.nlp.cued import from_cues
-from quoteline.nlp.dates import DateHit, find_date
-from quoteline.nlp.lexicon import anaphoric_times, one_word_objects, pronouns
+from quoteline.nlp.dates import DateHit
+from quoteline.nlp.layouts import layouts
+from quoteline.nlp.lexicon import one_word_objects, pronouns
+from quoteline.nlp.mentions import label_lines
 from quoteline.nlp.nominal import nominal_attributions
 from quoteline.nlp.options import ExtractOptions
-from quoteline.nlp.quotemarks import find_quote_spans, markup_spans
+from quoteline.nlp.quotemarks import find_quote_spans, markup_spans, paragraphs
 from quoteline.nlp.scoring import Features
-from quoteline.nlp.sents import sentence
 from quoteline.nlp.speakers import Person, SpeakerIndex
 from quoteline.nlp.uncued import uncued
+from quoteline.nlp.when import said_on
 
 EDGE = " \t\r\n\u00a0,;:—–-"
 QUOTE_CHARS = "“”\"‘’«»„"
@@ -73,11 +76,20 @@ def quotes_without_cue(state: DocState, cands: list[Candidate],
     return cands + uncued(state.view, cands, state.used, opts)
 
 
+def page_layouts(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
+    """Q&A answers, embedded posts with their signature lines, and lone quotation paragraphs."""
+    return layouts(state.view, cands, opts)
+
+
 def dedupe(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
-    """Text order; of candidates with the same span, the first found."""
+    """Text order; of candidates with the same span, the first found; none on a line that a
+    page label opens ("MORE NEWS: Witness heard '15 to 20' shots")."""
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
+    chrome = label_lines(state.view.text)
     for c in sorted(cands, key=lambda c: (c.start, c.end)):
+        if any(s <= c.start < e for s, e in chrome):
+            continue
         if (c.start, c.end) not in seen:
             seen.add((c.start, c.end))
             out.append(c)
@@ -109,14 +121,27 @@ def speakers(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> l
     """Resolve each source mention to a speaker, in text order (pronouns follow salience)."""
     index = SpeakerIndex(state.view.doc, opts)
     salient: list[Person] = []
-    for c in cands:
+    for c in resolution_order(cands):
         _speaker(index, c, salient)
     return cands
 
 
+def resolution_order(cands: list[Candidate]) -> list[Candidate]:
+    """Text order, except that a quote continuing a later one ("“A.⏎⏎“B,” she said.") comes
+    right after the one it continues."""
+    def key(c: Candidate) -> tuple[int, int]:
+        r = root(c)
+        return (max(c.start, r.start), 0 if r is c else 1)
+
+    return sorted(cands, key=key)
+
+
 def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
     if c.inherit is not None:
-        c.speaker, c.title, c.person = c.inherit.speaker, c.inherit.title, c.inherit.person
+        r = root(c)
+        c.speaker, c.title, c.person = r.speaker, r.title, r.person
+        if c.how == "continuation":
+            c.source = r.source  # “A,” he said. “B.”: B's speaker is mentioned as "he" too
     elif c.source is not None:
         res = index.resolve(c.source[0], c.source[1], salient)
         c.speaker, c.title, c.person = res.speaker, res.title, res.person
@@ -126,48 +151,26 @@ def _speaker(index: SpeakerIndex, c: Candidate, salient: list[Person]) -> None:
             if res.person.gender is None:
                 gender = pronouns().get(pron.lower_)
                 res.person.gender = gender if gender == "m" or gender == "f" else None
-    if c.person is not None:
+    if c.person is not None and not _possessor(index.doc, c.source):
         if c.person in salient:
             salient.remove(c.person)
         salient.append(c.person)
 
 
+def _possessor(doc: Doc, source: tuple[int, int] | None) -> bool:
+    """"Danjuma's fear about ...": the owner of a stance noun is no speaker a later "he" means."""
+    return source is not None and doc[source[0] : source[1]].root.dep_ == "poss"
+
+
 def dates(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
     """``said_on`` from the words around each cue, or the previous date ("at the time")."""
     last: DateHit | None = None
-    for c in cands:
-        c.said = _said_on(state.view, c, state.published, last)
+    paras = paragraphs(state.view.text)
+    for c in resolution_order(cands):
+        c.said = said_on(state.view, paras, c, state.published, last)
         if c.said is not None:
             last = c.said
     return cands
-
-
-def _said_on(
-    view: DocView, c: Candidate, published: dt.date | None, last: DateHit | None
-) -> DateHit | None:
-    if c.inherit is not None:
-        return c.inherit.said
-    toks = _context_tokens(view, c)
-    context = " ".join(t.lower_ for t in toks)
-    if last is not None and any(p in context for p in anaphoric_times()):
-        return DateHit(last.day, next(p for p in anaphoric_times() if p in context))
-    return find_date(toks, published)
-
-
-def _context_tokens(view: DocView, c: Candidate) -> list[Token]:
-    """The words around the cue that can date the statement (never the statement itself)."""
-    if c.neighbour is not None:
-        return list(view.doc[c.neighbour[0] : c.neighbour[1]])
-    if c.cue_tok is None:
-        return []
-    cs, ce = view.tokens_of(c.start, c.end)
-    sent = sentence(c.cue_tok)
-    sub = {t.i for t in c.cue_tok.subtree} | {t.i for t in c.cue_tok.children}
-    head = c.cue_tok.head
-    if c.cue_tok.dep_ in {"parataxis", "ccomp"} and head.i != c.cue_tok.i:
-        sub |= {t.i for t in head.children if t.dep_ in {"npadvmod", "prep"} and t.i > c.cue_tok.i}
-    return [view.doc[i] for i in sorted(sub)
-            if not cs <= i < ce and sent.start <= i < sent.end and not view.in_quote(view.doc[i].idx)]
 
 
 def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
@@ -179,10 +182,18 @@ def statements(state: DocState, cands: list[Candidate], opts: ExtractOptions) ->
         c.start, c.end = _strip(view.text, c.start, c.end)
         if c.end <= c.start:
             continue
-        c.kind = _kind(view, c.start, c.end)
+        c.kind = "direct" if c.verbatim else _kind(view, c.start, c.end)
         if c.kind == "direct" or _statement(view, c.start, c.end):
             out.append(c)
     return out
+
+
+def acts(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
+    """Each candidate's act: a statement (speech) or an ascribed belief, intention or stance
+    (thought)."""
+    for c in cands:
+        c.act = act_of(state.view, c, opts)
+    return cands
 
 
 def score(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> list[Candidate]:
@@ -205,11 +216,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("cues", cues, ("attribution.py", "nominal.py")),
     Stage("cue_content", cue_content, ("cued.py",)),
     Stage("quotes_without_cue", quotes_without_cue, ("uncued.py",)),
+    Stage("layouts", page_layouts, ("layouts.py",)),
     Stage("dedupe", dedupe, ("engine.py",)),
     Stage("nested", nested, ("engine.py",)),
     Stage("speakers", speakers, ("speakers.py",)),
-    Stage("dates", dates, ("dates.py",)),
+    Stage("dates", dates, ("when.py", "dates.py")),
     Stage("statements", statements, ("engine.py",)),
+    Stage("acts", acts, ("acts.py",)),
     Stage("score", score, ("scoring.py",)),
 )
 
@@ -239,7 +252,7 @@ def to_quote(view: DocView, c: Candidate) -> Quote:
         cue=Span.of(view.text, *c.cue) if c.cue else None, source=source,
         speaker=c.speaker, speaker_title=c.title,
         said_on=c.said.day if c.said else None, said_on_basis=c.said.basis if c.said else None,
-        confidence=c.confidence, rule=c.rule,
+        confidence=c.confidence, rule=c.rule, act=c.act,
     )
 
 
@@ -254,12 +267,15 @@ def _kind(view: DocView, start: int, end: int) -> QuoteKind:
 
 def _statement(view: DocView, start: int, end: int) -> bool:
     """Two words or more, or one that names someone or something ("endorsed Sanders", "praised
-    him", "opposes abortion")."""
+    him", "opposes abortion"); never a date alone."""
     words = WORD_RE.findall(view.text[start:end])
+    ts, te = view.tokens_of(start, end)
+    toks = view.doc[ts:te]
+    if all(t.ent_type_ in {"DATE", "TIME"} or t.is_punct or t.like_num for t in toks):
+        return False  # "Posted Dec 22, 2013": a date is no statement
     if len(words) != 1:
         return len(words) > 1
-    ts, te = view.tokens_of(start, end)
-    return any(t.pos_ in {"PROPN", "NOUN"} or t.lower_ in one_word_objects() for t in view.doc[ts:te])
+    return any(t.pos_ in {"PROPN", "NOUN"} or t.lower_ in one_word_objects() for t in toks)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -73,6 +73,78 @@ def cue_verbs() -> dict[str, CueClass]:
 
 
 @functools.cache
+def thought_verbs() -> frozenset[str]:
+    """Cue lemmas that report knowing, perceiving or feeling ("realise", "fear"), not saying."""
+    return _words("thought_verbs.txt")
+
+
+@functools.cache
+def speaker_passives() -> frozenset[str]:
+    """Cue lemmas whose passive subject is the speaker ("was quoted as saying")."""
+    return _words("speaker_passives.txt")
+
+
+@functools.cache
+def wh_words() -> frozenset[str]:
+    """Words that open an indirect question ("why", "whether"): a topic, not a statement."""
+    return _words("wh_words.txt")
+
+
+@functools.cache
+def org_words() -> frozenset[str]:
+    """Words that make a name an organisation's ("United", "Newspapers", "Police")."""
+    return _words("org_words.txt")
+
+
+@functools.cache
+def indefinites() -> frozenset[str]:
+    """Determiners that introduce someone new ("a spokeswoman", "another official")."""
+    return _words("indefinites.txt")
+
+
+@functools.cache
+def role_synonyms() -> dict[str, str]:
+    """Role words and abbreviations -> the role they name ("ceo" -> "executive")."""
+    return _mapping("role_synonyms.txt")
+
+
+def role_key(word: str) -> str:
+    """The role a role word names, for matching "the chief executive" to "CEO Lino Saputo"."""
+    word = word.lower().rstrip(".")
+    return role_synonyms().get(word, word)
+
+
+@functools.cache
+def body_pronouns() -> frozenset[str]:
+    """Pronouns that refer back to a body that spoke ("it added")."""
+    return _words("body_pronouns.txt")
+
+
+@functools.cache
+def document_nouns() -> frozenset[str]:
+    """Nouns for what a person or body issues ("statement", "release", "message")."""
+    return _words("document_nouns.txt")
+
+
+@functools.cache
+def issue_verbs() -> frozenset[str]:
+    """Verbs whose subject issues a document ("issued a statement", "released a report")."""
+    return _words("issue_verbs.txt")
+
+
+@functools.cache
+def body_fits() -> dict[str, frozenset[str]]:
+    """Body noun -> words in a name that fit it ("agency" -> "authority", "department", ...)."""
+    return _grouped("body_fits.txt")
+
+
+@functools.cache
+def event_nouns() -> frozenset[str]:
+    """Events whose end a statement can follow ("after the final whistle", "after the game")."""
+    return _words("event_nouns.txt")
+
+
+@functools.cache
 def cue_phrases() -> dict[str, frozenset[str]]:
     """Head lemma -> particles that make a multiword cue ("make" -> {"clear", "plain"})."""
     return _grouped("cue_phrases.txt")

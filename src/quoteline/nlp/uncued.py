@@ -18,6 +18,7 @@ from quoteline.nlp.sents import entities_from, entity_at, sentence
 WORD_RE = re.compile(r"\w+")
 BESIDE_QUOTES = {"speech", "direct", "belief"}  # cue classes that can attribute an adjacent quote
 NAME_LABELS = {"PERSON", "ORG"}
+ANCHORS = frozenset({"cue", "colon", "dash"})  # ways a quote is tied to its speaker directly
 
 
 def uncued(view: DocView, cands: list[Candidate], used: set[int],
@@ -28,10 +29,46 @@ def uncued(view: DocView, cands: list[Candidate], used: set[int],
     for i, q in enumerate(view.quotes):
         if i in used:
             continue
-        cand = _attribute(view, q, earlier, opts)
+        cand = _continued(view, i, earlier, opts) if q.paragraph_continued else None
+        cand = cand or _attribute(view, q, earlier, opts)
         if cand is not None:
             out.append(cand)
             earlier.add(cand)
+    return _share_cue(view, cands, out)
+
+
+def _chains(view: DocView) -> list[list[int]]:
+    """The quote spans of each multi-paragraph quote (two pieces or more), by index."""
+    chains: list[list[int]] = []
+    for i, q in enumerate(view.quotes):
+        if q.paragraph_continued and chains and chains[-1][-1] == i - 1:
+            chains[-1].append(i)
+        else:
+            chains.append([i])
+    return [c for c in chains if len(c) > 1]
+
+
+def _share_cue(view: DocView, cands: list[Candidate], out: list[Candidate]) -> list[Candidate]:
+    """Every paragraph of a multi-paragraph quote continues the one whose cue, colon or dash
+    names the speaker ("“A.⏎⏎“B,” she said."): the cue may come in a later paragraph."""
+    owner: dict[int, Candidate] = {}
+    for cand in cands + out:
+        for k in view.touching(cand.start, cand.end):
+            owner.setdefault(k, cand)
+    for chain in _chains(view):
+        anchor = next((owner[k] for k in chain if k in owner and owner[k].how in ANCHORS), None)
+        if anchor is None:
+            continue
+        for k in chain:
+            c = owner.get(k)
+            if c is anchor or (c is not None and c.how in ANCHORS):
+                continue
+            new = Candidate(*view.quotes[k].inner, None, None, None, "continuation",
+                            "continuation", inherit=anchor)
+            if c is not None and c in out:
+                out[out.index(c)] = new
+            elif c is None:
+                out.append(new)
     return out
 
 
@@ -154,12 +191,21 @@ def _colon_or_dash(view: DocView, q: QuoteSpan) -> Candidate | None:
 def _subject_before(view: DocView, start: int, end: int) -> tuple[int, int] | None:
     """The subject of the clause before a colon ("Trump said:" or "Trump:")."""
     toks = view.doc[start:end]
-    for tok in toks:
-        if tok.dep_ in {"nsubj", "nsubjpass"}:
-            poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
-            if poss is not None:  # "Her advice was blunt:" - she is the speaker
-                return poss.left_edge.i, poss.i + 1
-            return tok.left_edge.i, tok.i + 1
+    # A speech verb's subject ("Asked whether X were ..., he said:", "as X observed, Y was
+    # ...:"), else the main clause's, else the first.
+    subjects = [t for t in toks if t.dep_ in {"nsubj", "nsubjpass"}]
+    speaking = [t for t in subjects if is_cue(t.head) in BESIDE_QUOTES]
+    main = [t for t in subjects if t.head.dep_ == "ROOT"]
+    for tok in (speaking[-1:] or main[:1] or subjects[:1]):
+        poss = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ in {"PRON", "PROPN"}), None)
+        if poss is not None:  # "Her advice was blunt:" - she is the speaker
+            return poss.left_edge.i, poss.i + 1
+        return tok.left_edge.i, tok.i + 1
+    people = [t for t in toks if t.ent_type_ == "PERSON"]
+    line_start = start == 0 or "\n" in view.doc[start - 1].text
+    if people and line_start:  # "Bob Stoops on beating his brother, Mark:": the line's topic
+        ent = _entity_at(view, people[0].i)
+        return ent.start, ent.end
     names = [t for t in toks if t.ent_type_ in NAME_LABELS]
     if names and names[-1].i >= end - 4:
         ent = _entity_at(view, names[-1].i)
@@ -196,13 +242,40 @@ def _continuation(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
     if prev is None or view.opens_between(prev.end, q.open):
         return None
     gap = view.text[prev.end : q.open]
-    own_cue = prev.cue is not None and prev.end <= prev.cue[0] and prev.cue[1] <= q.open
+    cue = prev.cue
+    own_cue = cue is not None and prev.end <= cue[0] and cue[1] <= q.open
+    if cue is not None and own_cue:  # “A,” he told the BBC.⏎⏎“B”: after the cue's sentence
+        gap = _after_sentence(view.text, cue[1], q.open)
     if not (own_cue and "\n" not in gap):
         gap_words = WORD_RE.findall(gap)
         if len(gap_words) > opts.continuation_gap_words or (
                 gap.count("\n") > opts.continuation_breaks and gap_words):
             return None
     return Candidate(*q.inner, None, None, None, "continuation", "continuation", inherit=prev)
+
+
+def _continued(view: DocView, i: int, earlier: EarlierQuotes,
+               opts: ExtractOptions) -> Candidate | None:
+    """A later paragraph of a multi-paragraph quote: its own cue beside it ("“...,” he
+    added."), else the speaker of the paragraph before."""
+    q = view.quotes[i]
+    cand = _near_cue(view, q, opts.cue_reach)
+    if cand is not None or i == 0:
+        return cand
+    before = view.quotes[i - 1].inner
+    for prev in earlier.latest(q.open, opts.continuation_lookback, loose=False):
+        if prev.start < before[1] and before[0] < prev.end:
+            return Candidate(*q.inner, None, None, None, "continuation", "continuation",
+                             inherit=prev)
+    return None
+
+
+def _after_sentence(text: str, at: int, end: int) -> str:
+    """text[at:end] from the end of the sentence that holds ``at`` (all of it when none ends)."""
+    for i in range(at, end):
+        if text[i] in ".!?":
+            return text[i + 1 : end]
+    return text[at:end]
 
 
 def _is_quoted_cand(view: DocView, c: Candidate) -> bool:

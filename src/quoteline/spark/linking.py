@@ -61,7 +61,7 @@ def quote_of_row(row: Mapping[str, Any]) -> Quote:
         said_on_basis=row.get("said_on_basis"), confidence=float(row.get("confidence") or 0.5),
         parts=tuple(s for s in (_span(p) for p in row.get("parts") or ()) if s),
         article_id=row.get("article_id"), extractor=row.get("extractor") or "",
-        model=row.get("model") or "",
+        model=row.get("model") or "", rule=row.get("rule"), act=row.get("act") or "speech",
     )
 
 

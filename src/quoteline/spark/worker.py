@@ -24,7 +24,7 @@ from quoteline.models import Article, Extraction, Quote, Skip, Span
 # Column order of the rows below; quoteline.spark.schema builds the Spark types in this order.
 QUOTE_FIELDS: tuple[str, ...] = (
     "article_id", "start", "end", "text", "kind", "cue", "source", "speaker", "speaker_title",
-    "said_on", "said_on_basis", "confidence", "rule", "parts", "extractor", "model",
+    "said_on", "said_on_basis", "confidence", "rule", "act", "parts", "extractor", "model",
     "url", "outlet", "published",
 )
 SKIP_FIELDS: tuple[str, ...] = ("source", "reason", "detail", "article_id")
@@ -97,7 +97,7 @@ def quote_row(q: Quote, ex: Extraction) -> Row:
     art = ex.article
     return (
         q.article_id, q.start, q.end, q.text, q.kind, _span(q.cue), _span(q.source), q.speaker,
-        q.speaker_title, q.said_on, q.said_on_basis, round(q.confidence, 3), q.rule,
+        q.speaker_title, q.said_on, q.said_on_basis, round(q.confidence, 3), q.rule, q.act,
         [_span(p) for p in q.parts], q.extractor, q.model, art.url, art.outlet, art.published,
     )
 

@@ -12,22 +12,38 @@ from typing import Any
 from quoteline.errors import StoreError, UsageError
 from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.link.units import Unit
-from quoteline.models import Quote, Skip
+from quoteline.models import ActChoice, Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import article_index, link_index, queries, reads, speakers, units, write
+from quoteline.store import (
+    article_index,
+    browse,
+    link_index,
+    queries,
+    reads,
+    speakers,
+    statements,
+    units,
+    write,
+)
 from quoteline.store.db import Db, Row, _redact, default_url, parse_url
 from quoteline.store.migrate import migrate
 from quoteline.store.speakers import SpeakerMerge
 from quoteline.store.types import (
     ArticleDetail,
+    ArticleSummary,
+    ClusterSummary,
     ClusterView,
+    Listing,
     NewArticle,
+    OutletSummary,
     Overview,
     QuoteDetail,
     QuoteHit,
     SearchResult,
     SkipRow,
     SpeakerInfo,
+    SpeakerRank,
+    StatementResult,
     StoreStats,
 )
 
@@ -171,12 +187,14 @@ class Store(AbstractContextManager["Store"]):
                outlet: str | None = None, kind: str | None = None,
                cluster: int | None = None, min_confidence: float | None = None,
                speaker_id: int | None = None, limit: int = 20,
-               offset: int = 0, flag: str | None = None) -> list[QuoteHit]:
+               offset: int = 0, flag: str | None = None,
+               acts: ActChoice = "speech") -> list[QuoteHit]:
         """Ranked full-text search (see quoteline.search for the query language); ``speaker``
         is a name (every speaker called so), ``speaker_id`` one speaker, ``flag`` only quotes
-        in clusters that are altered or misattributed."""
+        in clusters that are altered or misattributed; statements only unless
+        ``acts="all"``."""
         filters = Filters(speaker, date_from, date_to, outlet, kind, cluster, min_confidence,
-                          speaker_id, flag)
+                          speaker_id, flag, acts)
         return self.run_search(SearchRequest(text, filters, limit, offset))
 
     def run_search(self, request: SearchRequest) -> list[QuoteHit]:
@@ -188,9 +206,11 @@ class Store(AbstractContextManager["Store"]):
         when the request cannot be (``problem``: no word to look for, dates reversed)."""
         return queries.search(self.db, request)
 
-    def latest_quotes(self, limit: int = 20, offset: int = 0) -> list[QuoteHit]:
-        """The quotes stored last, newest first (instant at any store size)."""
-        return reads.latest_quotes(self.db, limit, offset)
+    def latest_quotes(self, limit: int = 20, offset: int = 0,
+                      acts: ActChoice = "speech") -> list[QuoteHit]:
+        """The quotes (statements, or ``acts="all"``) stored last, newest first (instant at
+        any store size)."""
+        return reads.latest_quotes(self.db, limit, offset, acts)
 
     def quote(self, quote_id: int) -> QuoteDetail | None:
         """One quote with its article's store id, the article text and the cue's span."""
@@ -209,28 +229,82 @@ class Store(AbstractContextManager["Store"]):
         return reads.outlets(self.db, limit)
 
     def overview(self, n: int = 5) -> Overview:
-        """Counts, top speakers, largest clusters and the latest altered renderings."""
-        return reads.overview(self.db, n)
+        """Counts, the most quoted people, the statements reported most widely and the latest
+        renderings flagged altered or misattributed."""
+        return browse.overview(self.db, n)
+
+    # ------------------------------------------------------------ browsing
+    def browse_clusters(self, flag: str | None = None, sort: str = "size", limit: int = 20,
+                        offset: int = 0) -> Listing[ClusterSummary]:
+        """Clusters reported more than once, largest (``sort="size"``) or newest (``"date"``)
+        first; ``flag`` "altered" or "misattributed" keeps only those."""
+        return browse.browse_clusters(self.db, flag, sort, limit, offset)
+
+    def browse_articles(self, outlet: str | None = None, limit: int = 20,
+                        offset: int = 0) -> Listing[ArticleSummary]:
+        """Original articles, newest first (``outlet``: only that outlet's)."""
+        return browse.browse_articles(self.db, outlet, limit, offset)
+
+    def outlet_table(self) -> list[OutletSummary]:
+        """Every outlet with its counts, most articles first (reads every article: cache it)."""
+        return browse.outlet_table(self.db)
+
+    def speaker_ranking(self) -> list[SpeakerRank]:
+        """Every quoted speaker with quotes and statements, most quoted first (reads every
+        quote's index entry: cache it)."""
+        return browse.speaker_ranking(self.db)
+
+    def speakers_named(self, prefix: str, limit: int = 20, offset: int = 0) -> list[int]:
+        """Ids of the speakers whose name or an alias starts with ``prefix``, by name."""
+        return browse.speakers_named(self.db, prefix, limit, offset)
+
+    def titles_as_written(self, titles: dict[int, str]) -> dict[int, str]:
+        """speaker id -> its title as the articles wrote it (``titles``: id -> stored title)."""
+        return browse.titles_as_written(self.db, titles)
+
+    def speaker_names(self, ids: Iterable[int]) -> dict[int, SpeakerInfo]:
+        """id -> name and title of each speaker of ``ids`` (no counts)."""
+        return browse.speaker_infos(self.db, list(ids))
+
+    # ------------------------------------------------------------ statements
+    def speaker_statements(self, speaker_id: int, *, date_from: dt.date | None = None,
+                           date_to: dt.date | None = None, limit: int = 20,
+                           offset: int = 0) -> StatementResult:
+        """A speaker's statements (clusters of their quotes), latest first, each with its
+        renderings folded under it; ``date_from``/``date_to`` on the day each was first said."""
+        return statements.speaker_statements(self.db, speaker_id, date_from=date_from,
+                                              date_to=date_to, limit=limit, offset=offset)
+
+    def speaker_statement_days(self, speaker_id: int) -> list[tuple[dt.date, int]]:
+        """(day, statements first said that day) for a speaker, oldest first."""
+        return statements.speaker_statement_days(self.db, speaker_id)
+
+    def search_statements(self, request: SearchRequest) -> StatementResult:
+        """A search grouped by statement (each statement once, at its best match's rank)."""
+        return statements.search_statements(self.db, request)
 
     def find_speakers(self, name: str) -> list[SpeakerInfo]:
         """Speakers called ``name`` (canonical name, alias, or surname)."""
         found = (queries.speaker_info(self.db, i) for i in queries.speaker_ids(self.db, name))
         return [s for s in found if s is not None]
 
-    def speaker(self, speaker_id: int) -> SpeakerInfo | None:
-        """One speaker by id."""
-        return queries.speaker_info(self.db, speaker_id)
+    def speaker(self, speaker_id: int, *, counts: bool = True) -> SpeakerInfo | None:
+        """One speaker by id (``counts=False``: quotes and statements not counted)."""
+        return queries.speaker_info(self.db, speaker_id, counts)
 
-    def timeline(self, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
-        """A speaker's quotes, oldest first by said_on (else published)."""
-        return queries.timeline(self.db, speaker_id, limit)
+    def timeline(self, speaker_id: int, limit: int | None = None,
+                 acts: ActChoice = "speech") -> list[QuoteHit]:
+        """A speaker's quotes (statements, or ``acts="all"``), oldest first by said_on (else
+        published)."""
+        return queries.timeline(self.db, speaker_id, limit, acts)
 
     def speaker_quotes(self, speaker_id: int, *, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, limit: int = 20,
-                       offset: int = 0) -> SearchResult:
-        """A speaker's quotes, newest first, optionally within dates, with their number."""
+                       offset: int = 0, acts: ActChoice = "speech") -> SearchResult:
+        """A speaker's quotes (statements, or ``acts="all"``), newest first, optionally within
+        dates, with their number."""
         return reads.speaker_quotes(self.db, speaker_id, date_from=date_from, date_to=date_to,
-                                    limit=limit, offset=offset)
+                                    limit=limit, offset=offset, acts=acts)
 
     def speaker_histogram(self, speaker_id: int) -> list[tuple[dt.date, int]]:
         """(day, quotes that day) for a speaker, oldest first (by said_on, else published)."""
@@ -240,9 +314,9 @@ class Store(AbstractContextManager["Store"]):
         """Speakers with the most quotes."""
         return queries.top_speakers(self.db, limit)
 
-    def cluster(self, cluster_id: int) -> ClusterView | None:
-        """One cluster with all renderings and diffs."""
-        return queries.cluster_view(self.db, cluster_id)
+    def cluster(self, cluster_id: int, acts: ActChoice = "speech") -> ClusterView | None:
+        """One cluster with its renderings (statements, or ``acts="all"``) and diffs."""
+        return queries.cluster_view(self.db, cluster_id, acts)
 
     def clusters(self, *, altered_only: bool = False, min_size: int = 1,
                  flag: str | None = None, limit: int | None = None) -> Iterator[Row]:
@@ -258,9 +332,9 @@ class Store(AbstractContextManager["Store"]):
         """A cluster's units as export rows, the reference first."""
         return units.cluster_units(self.db, cluster_id)
 
-    def quotes(self) -> Iterator[QuoteHit]:
-        """Every stored quote (for export)."""
-        return queries.iter_quotes(self.db)
+    def quotes(self, acts: ActChoice = "speech") -> Iterator[QuoteHit]:
+        """Every stored quote (for export): statements, or ``acts="all"``."""
+        return queries.iter_quotes(self.db, acts)
 
     def speakers(self) -> Iterator[SpeakerInfo]:
         """Every speaker (for export)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from quoteline.models import parse_date
+from quoteline.models import ActChoice, parse_date
 from quoteline.search import (
     Filters,
     Query,
@@ -37,7 +37,7 @@ QUOTE_COLUMNS = (
     "q.id AS quote_id, a.input_id AS article_id, a.id AS article_row, a.url, a.outlet, a.published, a.title,"
     " q.start_char, q.end_char, q.text, q.kind, q.speaker, q.speaker_id,"
     " s.name AS speaker_name, q.speaker_title, q.cue, q.said_on, q.said_on_basis,"
-    " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff"
+    " q.confidence, q.cluster_id, q.rendering, q.similarity, q.diff, q.act, q.rule"
 )
 QUOTE_JOINS = ("JOIN articles a ON a.id = q.article_id"
                " LEFT JOIN speakers s ON s.id = q.speaker_id")
@@ -58,6 +58,9 @@ def hit_from_row(r: Row) -> QuoteHit:
         rendering=r["rendering"], similarity=r["similarity"],
         diff=json.loads(r["diff"]) if r["diff"] else None,
         score=float(score) if score is not None else None, article_row=r.get("article_row"),
+        act=r.get("act") or "speech", rule=r.get("rule"),
+        unit_id=r.get("unit_id"), severity=r.get("severity"),
+        attributed_to=(r["speaker"] or r["speaker_name"]) if r.get("attributed_id") else None,
     )
 
 
@@ -109,6 +112,32 @@ def search(db: Db, req: SearchRequest) -> SearchResult:
     else:  # past the last page: count the candidates alone
         total = int(db.scalar(f"SELECT count(*) AS n FROM ({ids}) c", params) or 0)
     return SearchResult(tuple(hit_from_row(r) for r in rows), total, total < CANDIDATES)
+
+
+def candidates(db: Db, req: SearchRequest) -> tuple[str, list[Any]] | list[int]:
+    """A search's candidates (at most CANDIDATES), for grouping them by statement: SQL of
+    (id, score) rows, best first by ``score DESC, id DESC`` (newest first without words), or,
+    where SQLite ranks in two steps (common words), the ranked ids themselves. A request with
+    a problem has none."""
+    if request_problem(req):
+        return []
+    query = parse_query(req.text)
+    if query.empty:
+        w = _filters(db, req.filters, facets=False)
+        joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
+        if not w.clauses:  # nothing asked: the latest
+            return "SELECT q.id AS id, q.id AS score FROM quotes q ORDER BY q.id DESC LIMIT ?", [
+                CANDIDATES]
+        newest = (f"SELECT q.id, q.day FROM quotes q{joins} {w.sql()}"
+                  " ORDER BY q.day DESC, q.id DESC LIMIT ?")
+        return (f"SELECT id, -row_number() OVER (ORDER BY day DESC, id DESC) AS score"
+                f" FROM ({newest}) n", [*w.params, CANDIDATES])
+    if db.dialect == "sqlite":
+        weighed = _weighed(db, query)
+        if weighed != query:
+            return [i for i, _ in _sqlite_ranked(db, query, weighed, req.filters)]
+        return _sqlite_candidates(db, query, req.filters)
+    return _pg_candidates(db, to_tsquery(query), req.filters)
 
 
 def _unranked(db: Db, f: Filters, limit: int, offset: int) -> SearchResult:
@@ -299,7 +328,14 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
         w.params.append(f.min_confidence)
     if f.flag:
         w.clauses.append(quote_flag_clause(f.flag))
+    if f.acts != "all":
+        w.clauses.append(act_clause(f.acts))
     return w
+
+
+def act_clause(acts: ActChoice) -> str:
+    """SQL (on q = quotes) keeping the quotes of the acts asked for: statements, or all."""
+    return "1 = 1" if acts == "all" else "q.act = 'speech'"
 
 
 def _word(value: str) -> str:
@@ -321,9 +357,10 @@ def speaker_ids(db: Db, name: str) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
-def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
-    """One speaker with aliases, titles (with the capitals the articles gave them) and
-    quote count."""
+def speaker_info(db: Db, speaker_id: int, counts: bool = True) -> SpeakerInfo | None:
+    """One speaker with aliases, titles (with the capitals the articles gave them), and how
+    many quotes (reports) and statements (distinct clusters) are theirs (``counts=False``:
+    not counted, left 0)."""
     row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
     if row is None:
         return None
@@ -331,18 +368,21 @@ def speaker_info(db: Db, speaker_id: int) -> SpeakerInfo | None:
         "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (speaker_id,))]
     titles = [r["title"] for r in db.query(
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
-    cased = _cased_titles(db, speaker_id) if titles else {}
-    n = db.scalar("SELECT count(*) AS n FROM quotes WHERE speaker_id = ?", (speaker_id,))
-    title = cased.get(_fold(row["title"]), row["title"]) if row["title"] else None
+    cased = cased_titles(db, speaker_id) if titles else {}
+    n = db.one("SELECT count(*) AS n, count(DISTINCT coalesce(cluster_id, -id)) AS k"
+               " FROM quotes WHERE speaker_id = ?", (speaker_id,)) if counts else None
+    title = cased.get(fold_title(row["title"]), row["title"]) if row["title"] else None
     return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
-                       tuple(cased.get(_fold(t), t) for t in titles), int(n or 0))
+                       tuple(cased.get(fold_title(t), t) for t in titles),
+                       int((n or {}).get("n") or 0), int((n or {}).get("k") or 0))
 
 
-def _fold(text: str) -> str:
+def fold_title(text: str) -> str:
+    """A title as compared: case-folded, spaces folded."""
     return " ".join(text.casefold().split())
 
 
-def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
+def cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
     """Folded title -> its most frequent form as written in the speaker's quotes (the first
     ``sample`` of them, so the cost is bounded): speakers keep titles folded for matching,
     pages show them as written."""
@@ -350,13 +390,15 @@ def _cased_titles(db: Db, speaker_id: int, sample: int = 100) -> dict[str, str]:
     for r in db.query("SELECT t FROM (SELECT speaker_title AS t FROM quotes"
                       " WHERE speaker_id = ? LIMIT ?) s WHERE t IS NOT NULL",
                       (speaker_id, sample)):
-        forms.setdefault(_fold(str(r["t"])), Counter())[r["t"]] += 1
+        forms.setdefault(fold_title(str(r["t"])), Counter())[r["t"]] += 1
     return {key: count.most_common(1)[0][0] for key, count in forms.items()}
 
 
-def timeline(db: Db, speaker_id: int, limit: int | None = None) -> list[QuoteHit]:
+def timeline(db: Db, speaker_id: int, limit: int | None = None,
+             acts: ActChoice = "speech") -> list[QuoteHit]:
     """Everything a speaker said, oldest first, by said_on (else the article's date)."""
     sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.speaker_id = ?"
+           f" AND {act_clause(acts)}"
            " ORDER BY q.day IS NULL, q.day, q.id")  # undated last, on both backends
     params: list[Any] = [speaker_id]
     if limit:
@@ -400,20 +442,29 @@ def iter_speakers(db: Db) -> Iterator[SpeakerInfo]:
 # ------------------------------------------------------------------ clusters
 # A cluster's renderings are utterance units: the unit's span, text and rendering, with its
 # quote's speaker, cue and article.
-UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text,",
-                                      " u.start_char, u.end_char, u.text,")
+# A unit's quoted words are direct speech, whatever its quote's kind (a mixed quote's quoted
+# piece); ``attributed_id`` is set when the outlet named someone other than the cluster's
+# speaker (the name it gave is the quote's).
+UNIT_COLUMNS = (QUOTE_COLUMNS.replace(" q.start_char, q.end_char, q.text, q.kind,",
+                                      " u.start_char, u.end_char, u.text,"
+                                      " CASE WHEN u.quoted = 1 THEN 'direct' ELSE q.kind END"
+                                      " AS kind,")
                 .replace(" q.cluster_id, q.rendering, q.similarity, q.diff",
-                         " u.cluster_id, u.rendering, u.similarity, u.diff"))
+                         " u.cluster_id, u.rendering, u.similarity, u.diff, u.id AS unit_id,"
+                         " u.severity, u.attributed_to AS attributed_id"))
+assert "u.quoted" in UNIT_COLUMNS and "u.id AS unit_id" in UNIT_COLUMNS
 
 
-def cluster_view(db: Db, cluster_id: int) -> ClusterView | None:
-    """A cluster with every rendering (unit): the reference first, then by date."""
+def cluster_view(db: Db, cluster_id: int, acts: ActChoice = "speech") -> ClusterView | None:
+    """A cluster with every rendering (unit, of the acts asked for): the reference first,
+    then by date."""
     row = db.one("SELECT * FROM clusters WHERE id = ?", (cluster_id,))
     if row is None:
         return None
     hits = [hit_from_row(r) for r in db.query(
         f"SELECT {UNIT_COLUMNS} FROM units u JOIN quotes q ON q.id = u.quote_id {QUOTE_JOINS}"
-        " WHERE u.cluster_id = ? ORDER BY coalesce(a.published, q.said_on), u.id", (cluster_id,))]
+        f" WHERE u.cluster_id = ? AND {act_clause(acts)}"
+        " ORDER BY coalesce(a.published, q.said_on), u.id", (cluster_id,))]
     hits.sort(key=lambda h: h.rendering != "reference")
     return ClusterView(int(row["id"]), row["reference_quote_id"], row["speaker_id"],
                        row["first_outlet"], parse_date(row["first_published"]), tuple(hits),
@@ -441,9 +492,10 @@ def iter_clusters(db: Db, altered_only: bool = False, min_size: int = 1,
 
 
 # ------------------------------------------------------------------ export, skips, stats
-def iter_quotes(db: Db) -> Iterator[QuoteHit]:
-    """Every stored quote, in store order."""
-    for r in db.stream(f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} ORDER BY q.id"):
+def iter_quotes(db: Db, acts: ActChoice = "speech") -> Iterator[QuoteHit]:
+    """Every stored quote of the acts asked for, in store order."""
+    for r in db.stream(f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE {act_clause(acts)}"
+                       " ORDER BY q.id"):
         yield hit_from_row(r)
 
 

@@ -1,5 +1,5 @@
 """Reads behind the pages and summaries: one quote or article in full, a speaker's quotes and
-histogram, the latest quotes, altered-elsewhere counts, outlets and the store overview.
+histogram, the latest quotes, altered-elsewhere counts and outlets.
 
 Every adapter (Python, CLI, web) gets these through ``Store`` methods, so they all see the
 same thing; the SQL is written once for both backends.
@@ -10,20 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
-from quoteline.models import parse_date
+from quoteline.models import ActChoice, parse_date
 from quoteline.store.db import Db
 from quoteline.store.queries import (
     QUOTE_COLUMNS,
     QUOTE_FROM,
+    act_clause,
     bounded_count,
     hit_from_row,
-    iter_clusters,
-    stats,
-    top_speakers,
 )
-from quoteline.store.types import ArticleDetail, Overview, QuoteDetail, QuoteHit, SearchResult
+from quoteline.store.types import ArticleDetail, QuoteDetail, QuoteHit, SearchResult
 
 MAX_IDS = 1000  # most ids one IN (...) list carries
 
@@ -45,12 +42,15 @@ def article_detail(db: Db, article_row: int, max_quotes: int = 500) -> ArticleDe
     if row is None:
         return None
     source = int(row["copy_of"]) if row["copy_kind"] == "identical" else int(row["id"])
-    hits = [hit_from_row(r) for r in db.query(
-        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.article_id = ?"
-        " ORDER BY q.start_char, q.id LIMIT ?", (source, max_quotes))]
+    rows = db.query(f"SELECT {QUOTE_COLUMNS}, q.cue_start, q.cue_end FROM {QUOTE_FROM}"
+                    " WHERE q.article_id = ? ORDER BY q.start_char, q.id LIMIT ?",
+                    (source, max_quotes))
+    cues = tuple((int(r["quote_id"]), int(r["cue_start"]), int(r["cue_end"])) for r in rows
+                 if r["cue_start"] is not None and r["cue_end"] is not None)
     return ArticleDetail(int(row["id"]), row["input_id"], row["url"], row["title"],
                          row["outlet"], row["author"], parse_date(row["published"]),
-                         str(row["text"]), row["copy_of"], row["copy_kind"], tuple(hits))
+                         str(row["text"]), row["copy_of"], row["copy_kind"],
+                         tuple(hit_from_row(r) for r in rows), cues)
 
 
 def speaker_histogram(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
@@ -63,9 +63,10 @@ def speaker_histogram(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
 
 def speaker_quotes(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
                    date_to: dt.date | None = None, limit: int = 20,
-                   offset: int = 0) -> SearchResult:
-    """A speaker's quotes, newest first (by said_on, else published), within the dates."""
-    clauses, params = ["q.speaker_id = ?"], [speaker_id]
+                   offset: int = 0, acts: ActChoice = "speech") -> SearchResult:
+    """A speaker's quotes (of the acts asked for), newest first (by said_on, else published),
+    within the dates."""
+    clauses, params = ["q.speaker_id = ?", act_clause(acts)], [speaker_id]
     for value, op in ((date_from, ">="), (date_to, "<=")):
         if value:
             clauses.append(f"q.day {op} ?")
@@ -80,9 +81,12 @@ def speaker_quotes(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
     return replace(count, hits=hits)
 
 
-def latest_quotes(db: Db, limit: int, offset: int = 0) -> list[QuoteHit]:
-    """The quotes added last (by store id: instant at any size, unlike a sort by date)."""
-    sql = f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} ORDER BY q.id DESC LIMIT ? OFFSET ?"
+def latest_quotes(db: Db, limit: int, offset: int = 0,
+                  acts: ActChoice = "speech") -> list[QuoteHit]:
+    """The quotes (of the acts asked for) added last (by store id: instant at any size,
+    unlike a sort by date)."""
+    sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE {act_clause(acts)}"
+           " ORDER BY q.id DESC LIMIT ? OFFSET ?")
     return [hit_from_row(r) for r in db.query(sql, (limit, offset))]
 
 
@@ -104,17 +108,3 @@ def outlets(db: Db, limit: int = 200) -> list[str]:
     rows = db.query("SELECT outlet, count(*) AS n FROM articles WHERE outlet IS NOT NULL"
                     " GROUP BY outlet ORDER BY n DESC, outlet LIMIT ?", (limit,))
     return sorted(str(r["outlet"]) for r in rows)
-
-
-def latest_altered(db: Db, limit: int) -> list[QuoteHit]:
-    """The renderings flagged altered that were stored last."""
-    sql = (f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.rendering = 'altered'"
-           " ORDER BY q.id DESC LIMIT ?")
-    return [hit_from_row(r) for r in db.query(sql, (limit,))]
-
-
-def overview(db: Db, n: int = 5) -> Overview:
-    """Counts, the top ``n`` speakers, the ``n`` largest clusters, the latest altered quotes."""
-    clusters: tuple[dict[str, Any], ...] = tuple(iter_clusters(db, min_size=2, limit=n))
-    return Overview(stats(db), tuple(top_speakers(db, n)), clusters,
-                    tuple(latest_altered(db, n * 2)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from quoteline.models import Article, Quote, parse_date
 
@@ -44,6 +44,13 @@ class QuoteHit:
     title: str | None = None
     score: float | None = None
     article_row: int | None = None  # the article's store id (what /articles/{id} takes)
+    act: str = "speech"  # speech, or thought (a belief, intention or stance ascribed)
+    rule: str | None = None  # the extraction rule that found it (None: stored before rules)
+    # A cluster's renderings are utterance units of quotes: the unit, how far an altered one
+    # strays (minor, major), and the name an outlet gave when it is not the cluster's speaker.
+    unit_id: int | None = None
+    severity: str | None = None
+    attributed_to: str | None = None
 
     @property
     def when(self) -> dt.date | None:
@@ -61,7 +68,9 @@ class QuoteHit:
             "cue": self.cue, "said_on": iso(self.said_on), "said_on_basis": self.said_on_basis,
             "confidence": self.confidence, "cluster": self.cluster, "rendering": self.rendering,
             "similarity": self.similarity, "diff": self.diff, "score": self.score,
-            "article_row": self.article_row,
+            "article_row": self.article_row, "act": self.act, "rule": self.rule,
+            "unit_id": self.unit_id, "severity": self.severity,
+            "attributed_to": self.attributed_to,
         }
 
 
@@ -75,6 +84,7 @@ class SpeakerInfo:
     aliases: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
     quotes: int = 0
+    statements: int = 0  # distinct clusters among the quotes (0: not counted)
 
     @property
     def other_names(self) -> tuple[str, ...]:
@@ -85,7 +95,8 @@ class SpeakerInfo:
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {"speaker_id": self.speaker_id, "name": self.name, "title": self.title,
-                "aliases": list(self.aliases), "titles": list(self.titles), "quotes": self.quotes}
+                "aliases": list(self.aliases), "titles": list(self.titles), "quotes": self.quotes,
+                "statements": self.statements}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +191,16 @@ class ArticleDetail:
     copy_of: int | None
     copy_kind: str | None
     quotes: tuple[QuoteHit, ...] = field(default_factory=tuple)
+    cues: tuple[tuple[int, int, int], ...] = ()  # (quote id, start, end) of each quote's cue
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form."""
+        """Plain-JSON form (each quote with its cue's span)."""
+        spans = {q: (s, e) for q, s, e in self.cues}
         return {"id": self.row, "input_id": self.input_id, "url": self.url, "title": self.title,
                 "outlet": self.outlet, "author": self.author, "published": iso(self.published),
                 "copy_of": self.copy_of, "copy_kind": self.copy_kind, "text": self.text,
-                "quotes": [q.to_dict() for q in self.quotes]}
+                "quotes": [{**q.to_dict(), "cue_span": list(spans.get(q.quote_id, ())) or None}
+                           for q in self.quotes]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,20 +238,168 @@ class StoreStats:
                 "skips": self.skips}
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """One cluster in a list: who said it, its reference words, and how far it spread."""
+
+    cluster_id: int
+    reference_quote_id: int | None
+    reference_text: str | None
+    kind: str | None  # the reference rendering's kind (direct, mixed, indirect)
+    speaker_id: int | None
+    speaker_name: str | None
+    first_outlet: str | None
+    first_published: dt.date | None
+    size: int  # renderings (reports)
+    altered: int  # renderings flagged altered
+    outlets: int = 0  # distinct outlets among the renderings (0: not counted)
+    misattributed: int = 0  # renderings that give the words to someone else
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"cluster": self.cluster_id, "reference_quote_id": self.reference_quote_id,
+                "reference_text": self.reference_text, "kind": self.kind,
+                "speaker_id": self.speaker_id, "speaker_name": self.speaker_name,
+                "first_outlet": self.first_outlet, "first_published": iso(self.first_published),
+                "size": self.size, "altered": self.altered, "outlets": self.outlets,
+                "misattributed": self.misattributed}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One article in a list (no text)."""
+
+    row: int  # store id
+    input_id: str | None
+    title: str | None
+    outlet: str | None
+    published: dt.date | None
+    url: str | None
+    quotes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"id": self.row, "input_id": self.input_id, "title": self.title,
+                "outlet": self.outlet, "published": iso(self.published), "url": self.url,
+                "quotes": self.quotes}
+
+
+@dataclass(frozen=True, slots=True)
+class OutletSummary:
+    """One outlet: its original articles and quotes, the statements it reported first, and
+    the renderings in its articles that are flagged altered."""
+
+    name: str
+    articles: int
+    quotes: int
+    first_published: dt.date | None
+    last_published: dt.date | None
+    first_reports: int = 0
+    altered: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"outlet": self.name, "articles": self.articles, "quotes": self.quotes,
+                "first_published": iso(self.first_published),
+                "last_published": iso(self.last_published), "first_reports": self.first_reports,
+                "altered": self.altered}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRank:
+    """A speaker in the ranked list: quotes (reports) and statements (distinct clusters)."""
+
+    speaker_id: int
+    name: str
+    title: str | None
+    quotes: int
+    statements: int
+    person: bool  # a named person (not a body, group, pronoun or description)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"speaker_id": self.speaker_id, "name": self.name, "title": self.title,
+                "quotes": self.quotes, "statements": self.statements, "person": self.person}
+
+
+T = TypeVar("T", ClusterSummary, ArticleSummary, OutletSummary, SpeakerRank)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[T]):
+    """One page of a browse list and how many rows there are in all (``exact`` false: at
+    least ``total``, counting stopped there)."""
+
+    items: tuple[T, ...]
+    total: int
+    exact: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement (a cluster: the same words, however many outlets reported them), with
+    the rendering shown for it and the others folded under it."""
+
+    cluster_id: int | None  # None: a quote that is in no cluster
+    lead: QuoteHit  # the rendering shown (the best match, or the speaker's first)
+    renderings: tuple[QuoteHit, ...]  # every rendering read (first report first), capped
+    reports: int  # renderings in all
+    outlets: int  # distinct outlets among them
+    altered: int
+    first_outlet: str | None
+    first_published: dt.date | None
+    misattributed: int = 0
+
+    @property
+    def said_once(self) -> bool:
+        """True when the words were reported more than once (one statement, many reports)."""
+        return self.reports > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form: the statement, its lead rendering and the renderings read."""
+        return {"statement": self.cluster_id, "reports": self.reports, "outlets": self.outlets,
+                "altered": self.altered, "misattributed": self.misattributed,
+                "first_outlet": self.first_outlet, "first_published": iso(self.first_published),
+                "quote": self.lead.to_dict(), "renderings": [r.to_dict() for r in self.renderings]}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    """One page of statements and how many there are (as SearchResult, by statement)."""
+
+    statements: tuple[Statement, ...]
+    total: int
+    exact: bool = True
+    problem: str | None = None
+    days: tuple[tuple[dt.date, int], ...] = ()  # a speaker's: statements by first day
+    counts: tuple[int, int] | None = None  # a speaker's: (quotes, statements) in all
+
+    def describe(self) -> str:
+        """"1 statement", "12 statements", "1,000 or more statements"."""
+        more = "" if self.exact else " or more"
+        return f"{self.total:,}{more} statement{'' if self.total == 1 and self.exact else 's'}"
+
+
 @dataclass(frozen=True, slots=True)
 class Overview:
-    """What a store holds, in brief: counts, top speakers, largest clusters, latest altered."""
+    """What a store holds, in brief: counts, the most quoted people, the statements reported
+    most widely, and the latest renderings flagged altered or misattributed."""
 
     stats: StoreStats
     top_speakers: tuple[SpeakerInfo, ...]
-    clusters: tuple[dict[str, Any], ...]  # rows as Store.clusters() yields them
+    clusters: tuple[ClusterSummary, ...]  # the largest clusters (reported more than once)
     altered: tuple[QuoteHit, ...]  # the latest renderings flagged altered
+    misattributed: tuple[QuoteHit, ...] = ()  # the latest renderings given to someone else
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {"stats": self.stats.to_dict(),
                 "top_speakers": [s.to_dict() for s in self.top_speakers],
-                "clusters": list(self.clusters), "altered": [h.to_dict() for h in self.altered]}
+                "clusters": [c.to_dict() for c in self.clusters],
+                "altered": [h.to_dict() for h in self.altered],
+                "misattributed": [h.to_dict() for h in self.misattributed]}
 
 
 @dataclass(frozen=True, slots=True)

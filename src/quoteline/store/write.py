@@ -34,7 +34,7 @@ _ARTICLE_COLS = ("input_id", "ident", "source", "url", "title", "outlet", "publi
 _QUOTE_COLS = ("article_id", "start_char", "end_char", "text", "kind", "cue", "cue_start",
                "cue_end", "source", "source_start", "source_end", "speaker", "speaker_title",
                "speaker_id", "said_on", "said_on_basis", "confidence", "parts", "extractor",
-               "model", "facets")
+               "model", "facets", "act", "rule")
 
 
 def _insert_sql(table: str, cols: Sequence[str]) -> str:
@@ -78,7 +78,7 @@ def quote_values(article_row: int, q: Quote, speaker_id: int | None,
             src.text if src else None, src.start if src else None, src.end if src else None,
             q.speaker, q.speaker_title, speaker_id, q.said_on, q.said_on_basis,
             float(q.confidence), json_or_none(parts), q.extractor, q.model,
-            facet_tokens(speaker_id, q.kind, outlet))
+            facet_tokens(speaker_id, q.kind, outlet), q.act, q.rule)
 
 
 def insert_quote(db: Db, article_row: int, q: Quote, speaker_id: int | None,
@@ -235,10 +235,12 @@ def unit_records(db: Db) -> Iterator[tuple[QuoteRecord, int | None]]:
 
 def quotes_without_units(db: Db, after: int = 0,
                          limit: int = 500) -> Iterator[tuple[int, int, Quote]]:
-    """(article row, quote id, quote) of up to ``limit`` stored quotes after id ``after`` not
-    yet cut into units (an older store, quotes added one by one)."""
+    """(article row, quote id, quote) of up to ``limit`` stored statements after id ``after``
+    not yet cut into units (an older store, quotes added one by one); thoughts are never
+    linked."""
     sql = ("SELECT id, article_id, start_char, end_char, text, kind, parts FROM quotes q"
-           " WHERE id > ? AND NOT EXISTS (SELECT 1 FROM units u WHERE u.quote_id = q.id)"
+           " WHERE id > ? AND q.act = 'speech'"
+           " AND NOT EXISTS (SELECT 1 FROM units u WHERE u.quote_id = q.id)"
            " ORDER BY id LIMIT ?")
     for r in db.query(sql, (after, limit)):
         parts = tuple(Span(p["start"], p["end"], p["text"])

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from quoteline import settings
+from quoteline.corpus.export import csv_text
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.store import QuoteHit, open_store
 from quoteline.web.context import Web, error_response, web_of
@@ -201,10 +202,15 @@ async def analyze_page(request: Request) -> Response:
                          published=fields.get("published", ""), store=bool(fields.get("store")))
     except ValueError as exc:
         raise HTTPException(400, f"bad form: {str(exc)[:200]}") from None
+    download = fields.get("download", "")
+    if download not in DOWNLOADS:
+        raise HTTPException(400, "download: csv or json (or leave it out for the page)")
     try:
         result = await run_in_threadpool(_analyze, web, form, fields.get("token"))
     except Busy:
         return _busy(request)
+    if download:
+        return _download(result, download)
     hits = _as_hits(result["quotes"], result["article"])
     colours = speaker_colours(hits)
     return web.page("analyze.html", request=request, form=form, result=result, hits=hits,
@@ -221,10 +227,31 @@ async def analyze_json(request: Request, body: AnalyzeIn) -> Response:
         result = await run_in_threadpool(_analyze, web, body, _bearer(request))
     except Busy:
         return _busy(request)
+    return JSONResponse(_result_json(result))
+
+
+def _result_json(result: dict[str, Any]) -> dict[str, Any]:
     article: Article = result["article"]
-    return JSONResponse({"article": {**article.to_dict(), "text": None},
-                         "quotes": [q.to_dict() for q in result["quotes"]],
-                         "stored": result["stored"]})
+    return {"article": {**article.to_dict(), "text": None},
+            "quotes": [q.to_dict() for q in result["quotes"]], "stored": result["stored"]}
+
+
+# ---------------------------------------------------------------- downloads
+DOWNLOADS = ("", "csv", "json")
+# One row a quote: where it is, what was said, by whom and when (the cue as its words).
+ANALYZE_COLUMNS = ["n", "start", "end", "text", "kind", "speaker", "speaker_title", "cue",
+                   "said_on", "said_on_basis", "confidence", "extractor", "model"]
+
+
+def _download(result: dict[str, Any], kind: str) -> Response:
+    """The analysis as a file: CSV (formula-guarded, like every CSV quoteline writes) or JSON."""
+    name = f'attachment; filename="analysis.{kind}"'
+    if kind == "json":
+        return JSONResponse(_result_json(result), headers={"Content-Disposition": name})
+    rows = ({**q.to_dict(), "n": i, "cue": q.cue.text if q.cue else None}
+            for i, q in enumerate(result["quotes"], 1))
+    return Response(csv_text(rows, ANALYZE_COLUMNS), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": name})
 
 
 @router.post("/api/articles", summary="Ingest articles (needs --allow-writes and a token)")

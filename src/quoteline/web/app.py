@@ -16,11 +16,19 @@ from starlette.routing import Match, Route
 
 from quoteline import __version__
 from quoteline.errors import StoreError
-from quoteline.web import analyze, openapi, views
-from quoteline.web.context import HERE, QueryTimeout, Web, WebSettings, error_response, web_of
+from quoteline.web import analyze, browse, openapi, views
+from quoteline.web.context import (
+    HERE,
+    QueryTimeout,
+    Web,
+    WebSettings,
+    error_response,
+    warm,
+    web_of,
+)
 
 __all__ = ["WebSettings", "create_app"]
-ROUTERS = (views.router, analyze.router)
+ROUTERS = (browse.router, views.router, analyze.router)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
 MAX_QUERY_STRING = 16_000  # what the declared parameter lengths can fill, percent-encoded
@@ -129,6 +137,6 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
-    views.warm(app.state.web)
+    warm(app.state.web)
     openapi.install(app)
     return app

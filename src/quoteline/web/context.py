@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,22 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from quoteline import __version__
 from quoteline.errors import StoreError
 from quoteline.search import highlight
-from quoteline.store import Store, open_store
-from quoteline.web.render import plural, query_string, safe_url
+from quoteline.store import Overview, Store, open_store
+from quoteline.store.browse import suggested_speakers
+from quoteline.store.types import OutletSummary, SpeakerRank
+from quoteline.web.render import (
+    date_label,
+    long_date,
+    plural,
+    query_string,
+    rendering_label,
+    safe_url,
+    speech,
+)
 
 HERE = Path(__file__).resolve().parent
 CACHE_SECONDS = 300.0
+FACET_SECONDS = 60.0  # cached reads run off the request path, so they may take longer
 
 
 # ---------------------------------------------------------------- time limits
@@ -82,9 +93,10 @@ class Web:
         self.settings = settings
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._compute = threading.Lock()  # one cache fill at a time, not one per request
+        self._filling: dict[str, threading.Lock] = {}  # one fill of a key at a time
         self.write_lock = threading.Lock()
         self._cache: dict[str, tuple[float, Any]] = {}
+        self._titles: dict[int, str] = {}  # speaker id -> title as written
         with open_store(settings.db_url, create=False):  # migrate once, up front
             pass
         self.env = jinja2.Environment(
@@ -92,7 +104,9 @@ class Web:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["safe_url"] = safe_url
         self.env.globals.update(qs=query_string, version=__version__, settings=settings,
-                                plural=plural, highlight=highlight)
+                                plural=plural, highlight=highlight, speech=speech,
+                                date_label=date_label, long_date=long_date,
+                                rendering_label=rendering_label)
 
     def store(self) -> Store:
         """This thread's store (opened on first use, with the query time limit installed)."""
@@ -120,28 +134,44 @@ class Web:
         """A slow value (facet lists, counts): computed once, then refreshed in the background.
 
         A stale value is served while a fresh one is computed, so no request waits on it
-        after the first.
+        after the first. Each key fills one at a time (a value may be made from another).
         """
         with self._lock:
             hit = self._cache.get(key)
+            filling = self._filling.setdefault(key, threading.Lock())
         if hit is not None:
-            if time.monotonic() - hit[0] >= CACHE_SECONDS and self._compute.acquire(False):
-                threading.Thread(target=self._fill, args=(key, make, True), daemon=True).start()
+            if time.monotonic() - hit[0] >= CACHE_SECONDS and filling.acquire(False):
+                threading.Thread(target=self._fill, args=(key, make, filling),
+                                 daemon=True).start()
             return hit[1]
-        with self._compute:
+        with filling:
             with self._lock:
                 hit = self._cache.get(key)
-            return hit[1] if hit is not None else self._fill(key, make, False)
+            return hit[1] if hit is not None else self._fill(key, make, None)
 
-    def _fill(self, key: str, make: Callable[[], Any], release: bool) -> Any:
+    def _fill(self, key: str, make: Callable[[], Any], release: threading.Lock | None) -> Any:
         try:
             value = make()
             with self._lock:
                 self._cache[key] = (time.monotonic(), value)
             return value
         finally:
-            if release:
-                self._compute.release()
+            if release is not None:
+                release.release()
+
+    def titles(self, speakers: Iterable[Any]) -> dict[int, str]:
+        """speaker id -> title as written, for ``speakers`` (anything with ``speaker_id`` and
+        ``title``), remembered: titles change rarely, and each costs a small query once."""
+        want = {s.speaker_id: s.title for s in speakers if s.title}
+        missing = {i: t for i, t in want.items() if i not in self._titles}
+        if missing:
+            with self.reading() as store:
+                found = store.titles_as_written(missing)
+            with self._lock:
+                if len(self._titles) > 50_000:
+                    self._titles.clear()
+                self._titles.update(found)
+        return {i: self._titles.get(i, t) for i, t in want.items()}
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A rendered template."""
@@ -173,3 +203,72 @@ def error_response(request: Request, status: int, message: str,
                                         request=request)
     response.headers.update(headers or {})  # e.g. Allow on a 405, Retry-After on a 503
     return response
+
+
+# ---------------------------------------------------------------- cached reads
+def warm(web: Web) -> None:
+    """Compute the cached reads in the background, so the first visitor does not wait."""
+    def fill() -> None:
+        facets(web)
+        overview(web)
+        outlet_table(web)
+
+    threading.Thread(target=fill, daemon=True).start()
+
+
+def facets(web: Web) -> dict[str, Any]:
+    """Outlets, people to suggest and counts for the search form (cached; best effort)."""
+    def make() -> dict[str, Any]:
+        return {"outlets": _try(web, lambda s: s.outlets(), []),
+                "speakers": suggested_speakers(speaker_ranking(web).people),
+                "stats": _try(web, lambda s: s.stats(), None)}
+    value: dict[str, Any] = web.cached("facets", make)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every quoted speaker, most quoted first, and the views of it the pages read."""
+
+    speakers: tuple[SpeakerRank, ...] = ()
+    by_id: Mapping[int, SpeakerRank] = field(default_factory=dict)
+    people: tuple[SpeakerRank, ...] = ()  # named people (what suggestions offer)
+    others: tuple[SpeakerRank, ...] = ()  # bodies, groups and names that are not a person
+
+    @classmethod
+    def of(cls, speakers: list[SpeakerRank]) -> Ranking:
+        """The views of a ranked list."""
+        return cls(tuple(speakers), {s.speaker_id: s for s in speakers},
+                   tuple(s for s in speakers if s.person),
+                   tuple(s for s in speakers if not s.person))
+
+
+def speaker_ranking(web: Web) -> Ranking:
+    """Every quoted speaker, most quoted first, with quotes and statements (cached)."""
+    value: Ranking = web.cached(
+        "ranking", lambda: Ranking.of(_try(web, lambda s: s.speaker_ranking(), [])))
+    return value
+
+
+def outlet_table(web: Web) -> list[OutletSummary]:
+    """Every outlet with its counts (cached)."""
+    value: list[OutletSummary] = web.cached(
+        "outlets", lambda: _try(web, lambda s: s.outlet_table(), []))
+    return value
+
+
+def overview(web: Web) -> Overview | None:
+    """The store's overview for the front page (cached; None when it could not be read)."""
+    value: Overview | None = web.cached(
+        "overview", lambda: _try(web, lambda s: s.overview(8), None))
+    return value
+
+
+def _try(web: Web, read: Callable[[Store], Any], fallback: Any) -> Any:
+    """``read(store)``, or ``fallback`` when it is too slow or fails: a cached read never
+    breaks the page that uses it."""
+    try:
+        with web.reading(FACET_SECONDS) as store:
+            return read(store)
+    except (QueryTimeout, StoreError):
+        return fallback

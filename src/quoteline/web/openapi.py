@@ -74,7 +74,7 @@ def _responses(path: str, method: str, op: dict[str, Any]) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
     responses.pop("422", None)  # validation errors are answered 400
     ok = responses.setdefault("200", {"description": "OK"})
-    if kind != "json":
+    if kind != "json" and len(ok.get("content", {})) <= 1:  # several: described as served
         ok["content"] = {MEDIA[kind]: {"schema": TEXT}}
     errors = dict(COMMON)
     if "{" in path:
@@ -97,13 +97,19 @@ def _form_post(schemas: dict[str, Any]) -> dict[str, Any]:
         "type": "object", "title": "AnalyzeForm",
         "properties": {**fields,
                        "store": {"type": "string", "description": "any value: store it"},
-                       "token": {"type": "string", "description": "the write token"}}}
+                       "token": {"type": "string", "description": "the write token"},
+                       "download": {"type": "string", "enum": ["", "csv", "json"],
+                                    "description": "csv or json: the results as a file"}}}
     return {"summary": "Analyze pasted text or a URL (html form)",
             "operationId": "analyze_page_analyze_post",
             "requestBody": {"required": True, "content": {
                 "application/x-www-form-urlencoded": {
                     "schema": {"$ref": "#/components/schemas/AnalyzeForm"}}}},
-            "responses": {"200": {"description": "the results page"}}}
+            "responses": {"200": {"description": "the results page, or with ``download`` the "
+                                                 "results as a CSV or JSON file",
+                                  "content": {"text/html": {"schema": TEXT},
+                                              "text/csv": {"schema": TEXT},
+                                              "application/json": {"schema": {"type": "object"}}}}}}
 
 
 def _bodies(schemas: dict[str, Any]) -> None:

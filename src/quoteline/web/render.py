@@ -1,4 +1,4 @@
-"""Pure helpers for pages: safe links, paragraphs, highlights, the timeline chart, paging."""
+"""Pure helpers for pages: safe links, paragraphs, how quotes and dates are shown, paging."""
 
 from __future__ import annotations
 
@@ -43,11 +43,13 @@ def query_string(params: Mapping[str, Any], **changes: Any) -> str:
 # ---------------------------------------------------------------- text pieces
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of article text; ``quote`` set when it is (part of) a quote."""
+    """A run of article text; ``quote`` set when it is (part of) a quote, or, with ``cue``,
+    when it is the cue (the speech verb) that introduces that quote."""
 
     text: str
     quote: QuoteHit | None = None
     colour: int = 0
+    cue: bool = False
 
 
 def paragraph(text: str, start: int, end: int, limit: int = 1500) -> tuple[str, str, str]:
@@ -77,115 +79,107 @@ def speaker_key(q: QuoteHit) -> str:
     return "name:" + (q.speaker or "").casefold()
 
 
-def segments(text: str, quotes: Sequence[QuoteHit], colours: Mapping[str, int]) -> list[Segment]:
-    """The text cut into plain runs and quote runs (overlapping quotes: the first wins)."""
+def segments(text: str, quotes: Sequence[QuoteHit], colours: Mapping[str, int],
+             cues: Iterable[tuple[int, int, int]] = ()) -> list[Segment]:
+    """The text cut into plain runs, quote runs and cue runs (``cues``: (quote id, start,
+    end); overlapping spans: the first wins)."""
+    by_id = {q.quote_id: q for q in quotes}
+    spans = [(q.start, q.end, q, False) for q in quotes]
+    spans += [(s, e, by_id[i], True) for i, s, e in cues if i in by_id]
     out: list[Segment] = []
     pos = 0
-    for q in sorted(quotes, key=lambda h: (h.start, h.end)):
-        if q.start < pos or q.end > len(text) or q.end <= q.start:
+    for start, end, q, is_cue in sorted(spans, key=lambda t: (t[0], t[1], t[3])):
+        if start < pos or end > len(text) or end <= start:
             continue
-        if q.start > pos:
-            out.append(Segment(text[pos:q.start]))
-        out.append(Segment(text[q.start:q.end], q, colours.get(speaker_key(q), 0)))
-        pos = q.end
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        out.append(Segment(text[start:end], q, colours.get(speaker_key(q), 0), is_cue))
+        pos = end
     if pos < len(text):
         out.append(Segment(text[pos:]))
     return out
 
 
-def diff_runs(diff: Sequence[Any] | None) -> list[tuple[str, str]]:
-    """A stored word diff as (css class, words): "same", "del" or "ins"."""
-    names = {"=": "same", "-": "del", "+": "ins"}
-    runs: list[tuple[str, str]] = []
-    for op in diff or []:
-        if isinstance(op, Sequence) and len(op) == 2 and str(op[0]) in names:
-            runs.append((names[str(op[0])], str(op[1])))
-    return runs
+LABELS = ("reference", "verbatim", "excerpt", "altered", "paraphrase", "misattributed")
 
 
-# ---------------------------------------------------------------- timeline chart
+def rendering_label(hit: QuoteHit) -> str:
+    """The label a rendering is shown with (one of LABELS, or "unlinked"): misattributed when
+    the outlet gave the words to someone other than the cluster's speaker."""
+    if hit.attributed_to:
+        return "misattributed"
+    return hit.rendering if hit.rendering in LABELS else "unlinked"
+
+
+def rendering_key(hit: QuoteHit) -> int:
+    """What tells a cluster's renderings apart: the utterance unit (a quote of several
+    sentences renders several clusters, one unit each), else the quote."""
+    return hit.unit_id if hit.unit_id is not None else hit.quote_id
+
+
+# ---------------------------------------------------------------- what is what
+_QUOTED = re.compile(r"[\u201c\u201e\"]([^\u201c\u201d\u201e\"]+)[\u201d\"]")
+
+
+def speech(hit: QuoteHit) -> tuple[str, list[tuple[str, str]]]:
+    """How to show a quote: (lead-in, [(style, text)]). Direct words are "direct" (shown in
+    quotation marks); reported speech is "reported" after "said that" (the outlet's words,
+    not the speaker's), with the quoted fragments of a mixed quote "direct" inside it."""
+    if hit.kind == "direct":
+        return "", [("direct", hit.text)]
+    text = hit.text
+    lead = "said" if text[:5].casefold() == "that " or hit.kind == "mixed" else "said that"
+    if hit.kind != "mixed":
+        return lead, [("reported", text)]
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for m in _QUOTED.finditer(text):
+        if m.start() > pos:
+            parts.append(("reported", text[pos:m.start()]))
+        parts.append(("direct", m.group(1)))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(("reported", text[pos:]))
+    return lead, parts
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # English, whatever the locale
+
+
+def long_date(day: dt.date | None) -> str:
+    """"19 May 2025" (empty for no date)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
+
+
 @dataclass(frozen=True, slots=True)
-class Bar:
-    """One bucket of the timeline chart, in SVG coordinates."""
+class DateLabel:
+    """When a quote was said and published, each labelled: "said 19 May 2025 (from 'on
+    Monday') · published 22 May 2025"."""
 
-    x: float
-    y: float
-    width: float
-    height: float
-    count: int
-    label: str
-    date_from: dt.date
-    date_to: dt.date
+    said: dt.date | None
+    basis: str | None  # the words said_on was resolved from
+    article_date: bool  # said_on is the article's own date (nothing in the text said when)
+    published: dt.date | None
 
+    @property
+    def said_text(self) -> str:
+        """"19 May 2025" or ""."""
+        return long_date(self.said)
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """Bars, axis ticks and a one-line summary for the inline SVG timeline."""
-
-    width: int
-    height: int
-    left: int
-    bottom: int
-    bars: tuple[Bar, ...]
-    x_ticks: tuple[tuple[float, str], ...]
-    y_ticks: tuple[tuple[float, int], ...]
-    unit: str
-    summary: str
+    @property
+    def published_text(self) -> str:
+        """The publication date, without its year when that is the year it was said."""
+        if self.published and self.said and self.published.year == self.said.year:
+            return f"{self.published.day} {MONTHS[self.published.month - 1]}"
+        return long_date(self.published)
 
 
-def _bucket(day: dt.date, unit: str) -> dt.date:
-    if unit == "day":
-        return day
-    if unit == "month":
-        return day.replace(day=1)
-    return dt.date(day.year, 1, 1)
-
-
-def _next(day: dt.date, unit: str) -> dt.date:
-    if unit == "day":
-        return day + dt.timedelta(days=1)
-    if unit == "month":
-        return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return dt.date(day.year + 1, 1, 1)
-
-
-def _label(day: dt.date, unit: str) -> str:
-    return {"day": day.isoformat(), "month": day.strftime("%Y-%m"), "year": str(day.year)}[unit]
-
-
-def timeline_chart(days: Sequence[tuple[dt.date, int]], width: int = 760,
-                   height: int = 220) -> Chart | None:
-    """Bars of quote counts by day, month or year (by span), empty buckets included."""
-    if not days:
-        return None
-    span = (days[-1][0] - days[0][0]).days
-    unit = "day" if span <= 62 else "month" if span <= 6 * 366 else "year"
-    counts: dict[dt.date, int] = {}
-    for day, n in days:
-        counts[_bucket(day, unit)] = counts.get(_bucket(day, unit), 0) + n
-    buckets = [_bucket(days[0][0], unit)]
-    while buckets[-1] < _bucket(days[-1][0], unit) and len(buckets) < 400:
-        buckets.append(_next(buckets[-1], unit))
-    left, bottom, top = 44, 28, 10
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    peak = max(counts.values())
-    step = plot_w / len(buckets)
-    bars = []
-    for i, b in enumerate(buckets):
-        n = counts.get(b, 0)
-        h = plot_h * n / peak if peak else 0.0
-        bars.append(Bar(round(left + i * step + step * 0.1, 1), round(top + plot_h - h, 1),
-                        round(max(step * 0.8, 1.0), 1), round(h, 1), n, _label(b, unit), b,
-                        _next(b, unit) - dt.timedelta(days=1)))
-    every = max(1, len(bars) // 8)
-    x_ticks = tuple((round(bar.x + bar.width / 2, 1), bar.label) for bar in bars[::every])
-    y_ticks = tuple((round(top + plot_h - plot_h * v / peak, 1), v)
-                    for v in sorted({0, peak // 2, peak}))
-    total = sum(counts.values())
-    summary = (f"{plural(total, 'quote')} from {days[0][0].isoformat()} to "
-               f"{days[-1][0].isoformat()}, busiest {unit} "
-               f"{max(bars, key=lambda b: b.count).label} ({peak})")
-    return Chart(width, height, left, bottom, tuple(bars), x_ticks, y_ticks, unit, summary)
+def date_label(hit: QuoteHit) -> DateLabel:
+    """The labelled dates of a quote."""
+    basis = (hit.said_on_basis or "").strip() or None
+    return DateLabel(hit.said_on, basis, bool(hit.said_on and not basis
+                                              and hit.said_on == hit.published), hit.published)
 
 
 # ---------------------------------------------------------------- paging

@@ -1,0 +1,230 @@
+"""Statements, not renderings: quotes grouped by the cluster they render, so that words said
+once and reported by four outlets count once ("said once, reported by 4 outlets"), with the
+renderings folded under the statement.
+
+A speaker's statements are read from the index on (speaker_id, cluster_id, day), so their cost
+is that speaker's quotes, as for the timeline; a search grouped by statement groups the search's
+own candidates (at most ``CANDIDATES``), so it costs what the search costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from quoteline.models import parse_date
+from quoteline.search import Filters, SearchRequest, request_problem
+from quoteline.store.browse import MAX_IDS, cluster_outlets
+from quoteline.store.db import Db, Row
+from quoteline.store.queries import (
+    CANDIDATES,
+    QUOTE_COLUMNS,
+    QUOTE_FROM,
+    QUOTE_JOINS,
+    UNIT_COLUMNS,
+    candidates,
+    hit_from_row,
+)
+from quoteline.store.types import QuoteHit, Statement, StatementResult
+
+RENDERINGS_SHOWN = 25  # renderings read for each statement on a page (the rest: its page)
+Lead = tuple[int | None, int]  # (cluster id or None, the quote shown for the statement)
+
+
+def statements_for(db: Db, leads: Sequence[Lead]) -> list[Statement]:
+    """The statements of ``leads`` (in that order), each with its renderings and counts."""
+    if not leads:
+        return []
+    clusters = sorted({c for c, _ in leads if c is not None})
+    info = _cluster_rows(db, clusters)
+    shown = _renderings(db, clusters)
+    # A statement in a cluster shows its reference (the words linking stands by); a quote in
+    # no cluster, or in one whose units are not read, shows the quote itself.
+    lone = [qid for c, qid in leads if c is None or not shown.get(c)]
+    hits = _hits(db, lone)
+    # Outlets are counted from the renderings read, unless some were left unread.
+    outlets = {c: len({r.outlet for r in shown.get(c, [])}) for c in clusters}
+    more = [c for c in clusters if c in info and int(info[c]["size"]) > len(shown.get(c, []))]
+    outlets.update(cluster_outlets(db, more))
+    out = []
+    for cluster, qid in leads:
+        if cluster is not None and (renderings := shown.get(cluster)):
+            lead = next((r for r in renderings if r.rendering == "reference"), renderings[0])
+            out.append(_statement(cluster, lead, renderings, info.get(cluster),
+                                  outlets.get(cluster, 1)))
+        elif qid in hits:
+            lead = hits[qid]
+            out.append(Statement(cluster, lead, (lead,), 1, 1, int(lead.rendering == "altered"),
+                                 lead.outlet, lead.published))
+    return out
+
+
+def _statement(cluster: int, lead: QuoteHit, renderings: list[QuoteHit], row: Row | None,
+               outlets: int) -> Statement:
+    if row is None:  # a cluster with no row of its own (one rendering, not kept)
+        return Statement(cluster, lead, tuple(renderings), len(renderings), outlets,
+                         sum(r.rendering == "altered" for r in renderings), lead.outlet,
+                         lead.published)
+    return Statement(cluster, lead, tuple(renderings), int(row["size"]), outlets,
+                     int(row["altered"]), row["first_outlet"],
+                     parse_date(row["first_published"]), int(row.get("misattributed") or 0))
+
+
+def _cluster_rows(db: Db, ids: Sequence[int]) -> dict[int, Row]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {int(r["id"]): r for r in db.query(
+        "SELECT id, size, altered, first_outlet, first_published, misattributed FROM clusters"
+        f" WHERE id IN ({marks})", list(ids))}
+
+
+def _hits(db: Db, ids: Sequence[int]) -> dict[int, QuoteHit]:
+    """id -> hit of the quotes ``ids``."""
+    ids = list(ids)[:MAX_IDS]
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {int(r["quote_id"]): hit_from_row(r) for r in db.query(
+        f"SELECT {QUOTE_COLUMNS} FROM {QUOTE_FROM} WHERE q.id IN ({marks})", ids)}
+
+
+def _renderings(db: Db, clusters: Sequence[int]) -> dict[int, list[QuoteHit]]:
+    """cluster id -> its first RENDERINGS_SHOWN renderings (utterance units), first
+    published first."""
+    if not clusters:
+        return {}
+    marks = ", ".join("?" for _ in clusters)
+    window = ("SELECT id, row_number() OVER (PARTITION BY cluster_id ORDER BY id) AS rn"
+              f" FROM units WHERE cluster_id IN ({marks})")
+    rows = db.query(f"SELECT {UNIT_COLUMNS} FROM ({window}) w JOIN units u ON u.id = w.id"
+                    f" JOIN quotes q ON q.id = u.quote_id {QUOTE_JOINS} WHERE w.rn <= ?",
+                    [*clusters, RENDERINGS_SHOWN])
+    out: dict[int, list[QuoteHit]] = {}
+    for hit in sorted((hit_from_row(r) for r in rows), key=_first_published):
+        if hit.cluster is not None:
+            out.setdefault(hit.cluster, []).append(hit)
+    return out
+
+
+def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
+    return hit.published or hit.said_on or dt.date.max, hit.unit_id or hit.quote_id
+
+
+# ---------------------------------------------------------------- a speaker's statements
+Dated = tuple[dt.date, Lead]
+
+
+def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead], int]:
+    """A speaker's statements: (the day each was first said, (cluster, its first quote)),
+    oldest first, the undated ones, and how many quotes. One pass over the speaker's entries of the index on
+    (speaker_id, day, id, cluster_id), in day order: a statement is first said where its
+    cluster is first met."""
+    rows = db.tuples("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
+                     " ORDER BY day, id", (speaker_id,))
+    dated: dict[int, Dated] = {}  # met in day order: oldest first already
+    undated: dict[int, Lead] = {}
+    days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
+    for c, qid, raw in rows:
+        key = c if c is not None else -qid
+        if raw is None:
+            undated.setdefault(key, (None if c is None else key, qid))
+        elif key not in dated:
+            day = days[raw] if raw in days else days.setdefault(raw, parse_date(raw))
+            assert day is not None
+            dated[key] = (day, (None if c is None else key, qid))
+    return list(dated.values()), [lead for key, lead in sorted(undated.items())
+                                  if key not in dated], len(rows)
+
+
+def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, limit: int = 20,
+                       offset: int = 0) -> StatementResult:
+    """A speaker's statements, the latest first said first (undated last), how many there
+    are, and the timeline of them all (``days``); the dates keep the statements first said
+    between them (so a timeline bar and the list it opens agree)."""
+    req = SearchRequest("", Filters(date_from=date_from, date_to=date_to))
+    problem = request_problem(req)
+    if problem:
+        return StatementResult((), 0, problem=problem)
+    dated, undated, quotes = _speaker_index(db, speaker_id)
+    days = _histogram(dated)
+    kept = [lead for day, lead in reversed(dated)
+            if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
+    if date_from is None and date_to is None:
+        kept += undated
+    page = kept[max(0, offset):max(0, offset) + max(1, limit)]
+    return StatementResult(tuple(statements_for(db, page)), len(kept), days=days,
+                           counts=(quotes, len(dated) + len(undated)))
+
+
+def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
+    counts: dict[dt.date, int] = {}
+    for day, _ in dated:
+        counts[day] = counts.get(day, 0) + 1
+    return tuple(sorted(counts.items()))
+
+
+def _cluster_of(group: Any) -> int | None:
+    """The cluster id of a group key (a negative key is a quote in no cluster)."""
+    g = int(group)
+    return g if g > 0 else None
+
+
+def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
+    """(day, statements first said that day) for a speaker, oldest first."""
+    return list(_histogram(_speaker_index(db, speaker_id)[0]))
+
+
+# ---------------------------------------------------------------- a search by statement
+def search_statements(db: Db, req: SearchRequest) -> StatementResult:
+    """A search grouped by statement: each statement once, at the rank of its best match,
+    with how many statements the candidates hold (grouped in SQL: one query a page)."""
+    problem = request_problem(req)
+    if problem:
+        return StatementResult((), 0, problem=problem)
+    offset, limit = max(0, req.offset), max(1, min(req.limit, CANDIDATES))
+    found = candidates(db, req)
+    if isinstance(found, list):  # ranked in Python (SQLite, common words)
+        groups = _group(db, found)
+        page, total, n = groups[offset:offset + limit], len(groups), len(found)
+    else:
+        page, total, n = _grouped_page(db, *found, limit, offset)
+    return StatementResult(tuple(statements_for(db, page)), total, n < CANDIDATES)
+
+
+def _grouped_page(db: Db, sql: str, params: list[Any], limit: int,
+                  offset: int) -> tuple[list[Lead], int, int]:
+    """(page of statements, statements in all, candidates) of the candidates ``sql``."""
+    key = "coalesce(q.cluster_id, -q.id)"
+    ranked = (f"SELECT {key} AS g, c.id, c.score, row_number() OVER (PARTITION BY {key}"
+              " ORDER BY c.score DESC, c.id DESC) AS rn, count(*) OVER () AS n"
+              f" FROM ({sql}) c JOIN quotes q ON q.id = c.id")
+    best = f"SELECT g, id, score, n, count(*) OVER () AS total FROM ({ranked}) r WHERE rn = 1"
+    rows = db.query(f"SELECT g, id, n, total FROM ({best}) b ORDER BY score DESC, id DESC"
+                    " LIMIT ? OFFSET ?", [*params, limit, offset])
+    if not rows:  # past the last page (or nothing): count alone
+        row = db.one(f"SELECT count(*) AS total, max(n) AS n FROM ({ranked}) r WHERE rn = 1",
+                     params) or {}
+        return [], int(row.get("total") or 0), int(row.get("n") or 0)
+    leads = [(_cluster_of(r["g"]), int(r["id"])) for r in rows]
+    return leads, int(rows[0]["total"]), int(rows[0]["n"])
+
+
+def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
+    """(cluster, best id) of each statement among ranked ``ids``, in rank order."""
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    cluster = {int(r["id"]): r["cluster_id"] for r in db.query(
+        f"SELECT id, cluster_id FROM quotes WHERE id IN ({marks})", list(ids))}
+    seen: set[Any] = set()
+    out: list[Lead] = []
+    for qid in ids:
+        c = cluster.get(qid)
+        key = c if c is not None else -qid
+        if key not in seen:
+            seen.add(key)
+            out.append((int(c) if c is not None else None, qid))
+    return out

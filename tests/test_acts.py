@@ -1,0 +1,136 @@
+"""Statements by default: every quote carries an act (speech or thought), and the store, the CLI,
+the export, the web and ``quoteline eval`` show statements unless asked for ``all``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+import quoteline
+from quoteline.cli import cli
+from quoteline.corpus import ingest
+from quoteline.corpus.export import QUOTE_COLUMNS, export_rows
+from quoteline.evaluate import keep_acts
+from quoteline.models import Article
+from quoteline.search import Filters, SearchRequest
+from quoteline.store import Store, open_store
+from quoteline.store.migrate import migrations
+from quoteline.web import WebSettings
+from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
+from test_web_support import LiveServer
+
+STORY = ("“We will reopen the bridge in May,” Mayor Ana Ruiz said on Tuesday.\n\n"
+         "Ruiz believes that the council will back the bridge plan.")
+SAID = "We will reopen the bridge in May"
+BELIEVED = "that the council will back the bridge plan"
+
+
+def test_quotes_say_whether_they_are_statements() -> None:
+    acts = {q.text: q.act for q in quoteline.extract(STORY, published="2024-03-14")}
+    assert acts == {SAID: "speech", BELIEVED: "thought"}
+    assert all(q.to_dict()["act"] in ("speech", "thought")
+               for q in quoteline.extract(STORY, published="2024-03-14"))
+
+
+@pytest.fixture
+def filled(store_url: str) -> Store:  # noqa: F811
+    """A store holding the story's statement and its thought, on each backend."""
+    s = open_store(store_url)
+    ingest([Article(text=STORY, id="bridge", outlet="Daily", published="2024-03-14")], s)
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+def test_store_reads_show_statements_unless_asked_for_all(filled: Store) -> None:
+    assert [h.text for h in filled.search("bridge")] == [SAID]
+    assert sorted(h.text for h in filled.search("bridge", acts="all")) == sorted([SAID, BELIEVED])
+    page = filled.search_page(SearchRequest("", Filters(acts="all")))
+    assert page.total == 2
+    assert [h.text for h in filled.latest_quotes()] == [SAID]
+    hit = filled.search("bridge")[0]
+    assert (hit.act, hit.rule) == ("speech", "complement")
+    speaker = hit.speaker_id
+    assert speaker is not None
+    assert [h.text for h in filled.timeline(speaker)] == [SAID]
+    assert len(filled.timeline(speaker, acts="all")) == 2
+    assert filled.speaker_quotes(speaker).total == 1
+    assert filled.speaker_quotes(speaker, acts="all").total == 2
+
+
+def test_export_holds_act_and_rule_columns(filled: Store) -> None:
+    assert QUOTE_COLUMNS[-2:] == ["act", "rule"]
+    rows, _ = export_rows(filled, "quotes")
+    assert [(r["text"], r["act"]) for r in rows] == [(SAID, "speech")]
+    rows, _ = export_rows(filled, "quotes", acts="all")
+    assert {r["act"] for r in rows} == {"speech", "thought"}
+    assert all(r["rule"] for r in export_rows(filled, "quotes", acts="all")[0])
+
+
+def test_migration_5_takes_older_quotes_for_statements(store_url: str) -> None:  # noqa: F811
+    with Store(store_url, migrate_schema=False) as s, s.transaction():
+        for step in migrations(s.dialect):
+            if step.version < 5:
+                s.db.script(step.sql)
+        s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                     " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        s.db.executemany("INSERT INTO schema_version VALUES (?, ?, '2024-01-01')",
+                         [(m.version, m.name) for m in migrations(s.dialect)
+                          if m.version < 5])  # every step it applied, as a real store has
+        row = s.db.one("INSERT INTO articles (ident, content_hash, minhash, text, ingested_at)"
+                       " VALUES ('old', 'h-old', ?, 'an old quote', '2024-01-01') RETURNING id",
+                       (b"",))
+        assert row is not None
+        s.db.execute("INSERT INTO quotes (article_id, start_char, end_char, text, kind)"
+                     " VALUES (?, 0, 12, 'an old quote', 'direct')", (row["id"],))
+    with open_store(store_url) as s:
+        old = s.db.one("SELECT act, rule FROM quotes WHERE text = 'an old quote'")
+        assert old is not None and (old["act"], old["rule"]) == ("speech", None)
+        assert [h.text for h in s.search("old")] == ["an old quote"]
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_cli_verbs_take_acts(filled: Store, tmp_path: Path) -> None:
+    url = filled.url
+    default = _cli("search", "bridge", "--db", url, "--format", "jsonl")
+    every = _cli("search", "bridge", "--db", url, "--format", "jsonl", "--acts", "all")
+    assert [json.loads(x)["text"] for x in default.stdout.splitlines()] == [SAID]
+    assert len(every.stdout.splitlines()) == 2
+    exported = _cli("export", "quotes", "--db", url, "--acts", "all")
+    assert {json.loads(x)["act"] for x in exported.stdout.splitlines()} == {"speech", "thought"}
+    assert _cli("export", "quotes", "--db", url, "--acts", "some").exit_code == 2
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    out = _cli("extract", str(story)).stdout.splitlines()
+    assert [json.loads(x)["text"] for x in out] == [SAID]
+    assert len(_cli("extract", str(story), "--acts", "all").stdout.splitlines()) == 2
+    speaker = _cli("speaker", "Ana Ruiz", "--db", url, "--format", "jsonl", "--acts", "all")
+    assert len(speaker.stdout.splitlines()) == 2
+
+
+def test_web_search_and_json_take_acts(filled: Store) -> None:
+    with LiveServer(WebSettings(db_url=filled.url)) as server:
+        def texts(**params: str) -> list[str]:
+            got = httpx.get(server.url + "/quotes.json", params={"q": "bridge", **params})
+            return sorted(item["text"] for item in got.json()["items"])
+
+        assert texts() == [SAID]
+        assert texts(acts="all") == sorted([SAID, BELIEVED])
+        assert texts(acts="speech") == [SAID]
+        browse = httpx.get(server.url + "/quotes.json", params={"acts": "all"}).json()
+        assert len(browse["items"]) == 2
+        assert httpx.get(server.url + "/quotes.json", params={"acts": "x"}).status_code == 400
+
+
+def test_eval_scores_the_acts_asked_for() -> None:
+    docs = [{"id": "d", "quotes": [{"content": [0, 3], "act": "speech"},
+                                   {"content": [4, 8], "act": "thought"}, {"content": [9, 12]}]}]
+    assert [len(d["quotes"]) for d in keep_acts(docs, "speech")] == [2]
+    assert [len(d["quotes"]) for d in keep_acts(docs, "all")] == [3]
