@@ -45,6 +45,9 @@ ALTER TABLE clusters ADD COLUMN longest_unit INTEGER;
 ALTER TABLE clusters ADD COLUMN first_unit INTEGER;
 ALTER TABLE clusters ADD COLUMN primary_unit INTEGER;
 CREATE INDEX clusters_unindexed ON clusters(id) WHERE longest_unit IS NULL;
+-- Units stored without a cluster (bulk-loaded, or cut from older quotes): what the next
+-- ingest links first, found without reading the linked ones.
+CREATE INDEX units_unlinked ON units(id) WHERE cluster_id IS NULL;
 
 -- Exact copies: one stored text is one original. A store that two runs at once filled with
 -- duplicates (before this version) keeps the earliest; later ones become its identical copies.
