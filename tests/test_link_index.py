@@ -5,7 +5,6 @@ PostgreSQL); an older store's clusters are filed into the lookup tables on the n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,28 +16,19 @@ from quoteline.link.linker import iter_clusters
 from quoteline.store import open_store
 from quoteline.store.types import json_or_none
 from speaker_support import ingest_extracted
-from test_store_support import BACKENDS, PgServer, pg_server  # noqa: F401 - fixture
+from test_store_support import pg_server, store_url  # noqa: F401 - fixtures
 
 
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def url(store_url: str) -> str:  # noqa: F811
     """An empty store on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 's.db'}"
-    server: PgServer = request.getfixturevalue("pg_server")
-    return server.new_database()
+    return store_url
 
 
 @pytest.fixture(autouse=True)
-def words_only() -> Iterator[None]:
+def words_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Linking as the default install does it (no semantic model)."""
-    old = os.environ.get("QUOTELINE_SEMANTIC")
-    os.environ["QUOTELINE_SEMANTIC"] = "0"
-    yield
-    if old is None:
-        del os.environ["QUOTELINE_SEMANTIC"]
-    else:
-        os.environ["QUOTELINE_SEMANTIC"] = old
+    monkeypatch.setenv("QUOTELINE_SEMANTIC", "0")
 
 
 def units_by_article(url: str) -> list[list[QuoteRecord]]:
