@@ -111,8 +111,9 @@ class StoreSpeakerIndex:
         for chunk in _chunks(missing):
             for key in chunk:
                 self._ids[key] = []
+            # in the primary key's order, so that the planner reads the keys asked for only
             for r in self.db.query(f"SELECT key, speaker_id FROM speaker_keys WHERE key IN "
-                                   f"({_marks(chunk)}) ORDER BY speaker_id", chunk):
+                                   f"({_marks(chunk)}) ORDER BY key, speaker_id", chunk):
                 self._ids[r["key"]].append(int(r["speaker_id"]))
         self._load(sorted({sid for k in missing for sid in self._ids[k]}))
 
