@@ -60,8 +60,8 @@ def file_bands(db: Db, article_row: int, keys: Sequence[int]) -> None:
 def unbanded(db: Db, limit: int) -> list[tuple[int, bytes]]:
     """Up to ``limit`` originals not filed under their bands yet (older stores), by id."""
     return [(int(r["id"]), bytes(r["minhash"])) for r in db.query(
-        "SELECT id, minhash FROM articles WHERE banded = 0 AND copy_of IS NULL ORDER BY id "
-        "LIMIT ?", (limit,))]
+        f"SELECT id, minhash FROM {db.pending('articles', 'articles_unbanded')} WHERE banded = 0"
+        " AND copy_of IS NULL ORDER BY id LIMIT ?", (limit,))]
 
 
 def mark_banded(db: Db, article_row: int) -> None:

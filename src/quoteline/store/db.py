@@ -223,6 +223,12 @@ class Db:
             for row in rows:
                 copy.write_row(self._params(row))
 
+    def pending(self, table: str, index: str) -> str:
+        """``table`` read through its partial index ``index`` of rows left to do. SQLite's
+        planner has no statistics for an empty partial index and may walk a whole table (or
+        another index) instead; PostgreSQL's planner picks the small index by itself."""
+        return f"{table} INDEXED BY {index}" if self.dialect == "sqlite" else table
+
     # ----------------------------------------------------------------- transactions
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -186,7 +186,8 @@ def unindexed_clusters(db: Db, limit: int) -> list[StoredCluster]:
     """Up to ``limit`` clusters stored without the linker's state (an older store, clusters
     bulk-loaded), lowest ids first, whole; clusters without units are dropped."""
     while ids := [int(r["id"]) for r in db.query(
-            "SELECT id FROM clusters WHERE longest_unit IS NULL ORDER BY id LIMIT ?", (limit,))]:
+            f"SELECT id FROM {db.pending('clusters', 'clusters_unindexed')} WHERE longest_unit "
+            "IS NULL ORDER BY id LIMIT ?", (limit,))]:
         found = LinkIndex(db).clusters(ids)
         empty = sorted(set(ids) - {c.cluster_id for c in found})
         for cond, params in where_in(db, "id", empty):

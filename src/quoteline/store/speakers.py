@@ -334,7 +334,8 @@ def backfill_keys(db: Db) -> int:
     done = 0
     while True:
         with db.transaction():
-            rows = db.query("SELECT id, name, is_body FROM speakers WHERE keyed = 0 "
+            rows = db.query(f"SELECT id, name, is_body FROM {db.pending('speakers', 'speakers_unkeyed')}"
+                            " WHERE keyed = 0 "
                             "ORDER BY id LIMIT ?", (CHUNK,))
             if not rows:
                 return done
