@@ -27,6 +27,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -148,6 +149,10 @@ def build(store: Store, n: int) -> tuple[float, float]:
         next_cluster = int(db.scalar("SELECT coalesce(max(id), 0) + 1 AS n FROM clusters") or 1)
         db.execute("UPDATE link_meta SET value = ? WHERE name = 'next_cluster'", (next_cluster,))
         db.execute("DELETE FROM link_meta WHERE name = 'cut_quotes'")
+        if store.dialect == "postgresql":  # COPY with ids does not move the id sequences
+            for table in ("speakers", "articles", "quotes", "units", "clusters"):
+                db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"(SELECT max(id) FROM {table}))")
     db.execute("ANALYZE")
     bulk = time.perf_counter() - t0
     LinkStep(store, semantic=False)  # files the clusters and keys the speakers
@@ -166,7 +171,7 @@ CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
 from quoteline.nlp.loader import load_nlp
-load_nlp()
+load_nlp(None)  # as ingest asks for it (the cache is keyed on the arguments as given)
 from quoteline.corpus import ingest
 from quoteline.store import open_store
 t1 = time.perf_counter()
@@ -251,12 +256,19 @@ class Stores:
             conn.execute(sql)
 
 
-def measure(stores: Stores, batch: Path, n: int, repeats: int) -> tuple[float, float, Figures]:
-    """Build a store of n quotes, then ingest the batch into fresh copies of it; (bulk s,
-    filing s, median figures of the repeats)."""
+def measure(stores: Stores, batch: Path, n: int, repeats: int,
+            built: Path | None = None) -> tuple[float, float, Figures]:
+    """Build a store of n quotes (or copy ``built``, a SQLite store this script built), then
+    ingest the batch into fresh copies of it; (bulk s, filing s, median figures)."""
     name = f"built{n}"
-    with open_store(stores.create(name)) as store:
-        bulk, filing = build(store, n) if n else (0.0, 0.0)
+    if built is not None:
+        with sqlite3.connect(built) as conn:  # fold its write-ahead log in before copying
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(built, stores.tmp / f"{name}.db")
+        bulk = filing = 0.0
+    else:
+        with open_store(stores.create(name)) as store:
+            bulk, filing = build(store, n) if n else (0.0, 0.0)
     runs = []
     for i in range(repeats):
         runs.append(ingest_once(batch, stores.create(f"run{n}_{i}", name)))
@@ -267,7 +279,8 @@ def measure(stores: Stores, batch: Path, n: int, repeats: int) -> tuple[float, f
     return bulk, filing, med
 
 
-def run(backend: str, sizes: list[int], articles: int, base: str | None, repeats: int) -> None:
+def run(backend: str, sizes: list[int], articles: int, base: str | None, repeats: int,
+        built: Path | None = None) -> None:
     """Ingest the batch into an empty store before and after each store of N quotes (the
     machine's load drifts), print the figures and the ratios to the empty store's medians."""
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -279,7 +292,7 @@ def run(backend: str, sizes: list[int], articles: int, base: str | None, repeats
         empties = [_line(backend, 0, *measure(stores, batch, 0, repeats))]
         results = {}
         for n in sizes:
-            results[n] = _line(backend, n, *measure(stores, batch, n, repeats))
+            results[n] = _line(backend, n, *measure(stores, batch, n, repeats, built))
             empties.append(_line(backend, 0, *measure(stores, batch, 0, repeats)))
         empty = Figures(statistics.median(e.total for e in empties),
                         statistics.median(e.call for e in empties), max(e.rss for e in empties), "")
@@ -307,11 +320,14 @@ def main() -> None:
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--pg-url", default=None, help="a PostgreSQL server to create databases on")
     ap.add_argument("--repeats", type=int, default=3, help="ingests per store (median taken)")
+    ap.add_argument("--built", type=Path, default=None,
+                    help="SQLite: measure this store (built by this script at the one --quotes "
+                         "N given) instead of building one")
     args = ap.parse_args()
     sizes = [int(s) for s in args.quotes.split(",") if s.strip()]
     print(f"load average {os.getloadavg()[0]:.2f}, batch of {args.articles} articles", flush=True)
     if args.backend == "sqlite":
-        run("sqlite", sizes, args.articles, None, args.repeats)
+        run("sqlite", sizes, args.articles, None, args.repeats, args.built)
     elif args.pg_url:
         run("postgresql", sizes, args.articles, args.pg_url, args.repeats)
     else:
