@@ -138,7 +138,7 @@ def test_quote_article_badges_first_report_and_overview(store: Store) -> None:
     summary = store.overview(2)
     assert (summary.stats.quotes, summary.stats.altered) == (3, 1)
     assert [s.name for s in summary.top_speakers] == ["Jane Smith"]
-    assert [c["cluster"] for c in summary.clusters] == [9]
+    assert [c.cluster_id for c in summary.clusters] == [9]
     assert [h.quote_id for h in summary.altered] == [q2]
     assert store.speaker_histogram(1) == [(D(2024, 1, d), 1) for d in (2, 3, 4)]
 
