@@ -1,5 +1,6 @@
-"""Batching doesn't change speakers: a corpus ingested at once, in two runs cut anywhere, in
-batches of any size, or killed (SIGKILL) and resumed, gives every quote the same speaker.
+"""Batching doesn't change the result: a corpus ingested at once, in two runs cut anywhere, in
+batches of any size, or killed (SIGKILL) and resumed, gives every quote the same speaker and
+every cluster the same members.
 
 The corpus is the project's samples plus tests/data/speakers/articles.jsonl (made up for this:
 a surname seen before the full name, two people sharing it, transliterations, a misspelled
@@ -18,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from link_index_support import memberships
 from quoteline.ingest import read
 from quoteline.models import Article, Extraction
 from quoteline.nlp.pipeline import extract_many
-from quoteline.store import open_store
+from quoteline.store import Store, open_store
 from speaker_support import ingest_extracted, replay, speaker_names
 from test_corpus_resume import count_articles, ingest_cmd
 from test_store_support import BACKENDS, PgServer, pg_server  # noqa: F401 - fixtures
@@ -50,14 +52,24 @@ def new_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-
     return server.new_database
 
 
+Names = dict[tuple[str | None, int, int], str | None]
+Clusters = set[frozenset[tuple[str | None, int, int]]]
+
+
+def outcome(store: Store) -> tuple[Names, Clusters]:
+    """Speaker name per quote and cluster memberships, by natural keys (not ids)."""
+    return speaker_names(store), memberships(store)
+
+
 def ingest_runs(url: str, extracted: list[Extraction], cuts: list[int],
-                batch_size: int = 64) -> dict[tuple[str | None, int, int], str | None]:
-    """Ingest the corpus in runs ending at each cut, then all of it; speaker name per quote."""
+                batch_size: int = 64) -> tuple[Names, Clusters]:
+    """Ingest the corpus in runs ending at each cut, then all of it; speaker name per quote
+    and the clusters."""
     known = replay(extracted)
     with open_store(url) as store:
         for cut in [*cuts, len(extracted)]:
             ingest_extracted(store, extracted[:cut], batch_size=batch_size, known=known)
-        return speaker_names(store)
+        return outcome(store)
 
 
 def name_of(names: dict[tuple[str | None, int, int], str | None],
@@ -75,7 +87,7 @@ def test_the_corpus_has_what_the_test_is_about(extracted: list[Extraction]) -> N
 
 def test_name_variants_resolve_across_the_corpus(extracted: list[Extraction],
                                                  tmp_path: Path) -> None:
-    whole = ingest_runs(f"sqlite:///{tmp_path / 'whole.db'}", extracted, [])
+    whole, _ = ingest_runs(f"sqlite:///{tmp_path / 'whole.db'}", extracted, [])
     assert name_of(whole, extracted, "sp04") == "Quill"  # two people named Quill by then
     assert name_of(whole, extracted, "sp01") == "Teresa Quill"  # named in full later
     assert name_of(whole, extracted, "sp18") == name_of(whole, extracted, "sp07")  # Zelenskiy
@@ -88,6 +100,7 @@ def test_name_variants_resolve_across_the_corpus(extracted: list[Extraction],
 def test_two_runs_cut_anywhere_give_the_same_speakers(extracted: list[Extraction],
                                                       new_url) -> None:  # type: ignore[no-untyped-def]
     whole = ingest_runs(new_url(), extracted, [])
+    assert sum(len(c) > 1 for c in whole[1]) > 3  # clusters of several reports to compare
     step = 3 if "sqlite" in new_url() else 11
     for cut in range(1, len(extracted), step):
         assert ingest_runs(new_url(), extracted, [cut]) == whole, cut
@@ -116,10 +129,10 @@ def repeated_corpus(path: Path, copies: int = 24) -> Path:
     return path
 
 
-def names_by_key(url: str) -> dict[tuple[str | None, int, int], str | None]:
-    """Speaker name per quote of a store."""
+def names_by_key(url: str) -> tuple[Names, Clusters]:
+    """Speaker name per quote and the clusters of a store."""
     with open_store(url) as store:
-        return speaker_names(store)
+        return outcome(store)
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.7])
@@ -141,4 +154,5 @@ def test_sigkill_then_resume_gives_the_same_speakers(tmp_path: Path, fraction: f
         done = subprocess.run(ingest_cmd(source, url), env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     want = names_by_key(clean)
-    assert len(want) > total and names_by_key(killed) == want
+    assert len(want[0]) > total and sum(len(c) > 1 for c in want[1]) > 10
+    assert names_by_key(killed) == want

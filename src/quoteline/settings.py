@@ -76,6 +76,17 @@ TABLE: tuple[Setting, ...] = (
     Setting("link_inexact_days", 120,
             "days apart a near copy (a word changed) may be; exact copies and excerpts join "
             "across any gap"),
+    Setting("link_cache_units", 200_000,
+            "units and cluster heads an ingest's linker keeps read from the store (more are "
+            "read again); it forgets them all at each batch, since another run may have linked"),
+    Setting("link_analysis_cache", 131_072,
+            "normalized texts (words, content words) the linker keeps in memory"),
+    Setting("link_word_cache", 1_000_000, "word hashes the linker and copy detection keep"),
+    Setting("link_render_cache", 500_000,
+            "renderings of big clusters the linker remembers between adds"),
+    Setting("store_lock_seconds", 600.0,
+            "seconds a writer waits for another run's batch (SQLite busy timeout, PostgreSQL "
+            "lock timeout) before it gives up with an error"),
     Setting("semantic", True,
             "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
             "is installed"),

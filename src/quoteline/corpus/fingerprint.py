@@ -3,7 +3,7 @@
 The MinHash and LSH machinery is the linker's (``quoteline.link.lsh``): one implementation
 for quotes and articles alike. An article's signature is stored as NUM_PERM big-endian 32-bit
 values; an empty signature (a store from before this scheme, see migration 0003) is
-recomputed from the article's text when the index is loaded.
+recomputed from the article's text when the store's band table catches up.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from functools import cache
 
 import numpy as np
 
-from quoteline.link.lsh import BandIndex, Bands, Signer, WordHasher, shingles
+from quoteline.link.lsh import Bands, Signer, WordHasher, shingles
+from quoteline.store import Store
+from quoteline.store.link_index import link_lock
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 NUM_PERM = 64  # the Signer's minimum; only the first BANDS * ROWS values make band keys
@@ -65,34 +67,50 @@ def estimate(a: bytes, b: bytes) -> float:
 
 
 class NearIndex:
-    """MinHash LSH over original articles: candidates for near-identical copies."""
+    """MinHash LSH over the store's original articles: candidates for near-identical copies.
 
-    def __init__(self) -> None:
-        self._index = BandIndex(cap=64)
-        self._sigs: dict[int, bytes] = {}
+    The band table lives in the store (``article_bands``), read by the bands of the article
+    in hand, so nothing is loaded up front.
+    """
 
-    def __len__(self) -> int:
-        return len(self._sigs)
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def catch_up(self, chunk: int = 500) -> int:
+        """File originals that have no band rows yet (stores from before version 7; an empty
+        signature, from before the shared MinHash scheme, is recomputed from the text)."""
+        done = 0
+        while True:
+            with self.store.transaction():
+                link_lock(self.store.db)
+                rows = self.store.unbanded_articles(chunk)
+                for row, sig in rows:
+                    if not sig:
+                        sig = minhash(article_shingles(self.store.article_text(row) or ""))
+                        self.store.set_fingerprint(row, sig)
+                    self.add(row, sig)
+            if not rows:
+                return done
+            done += len(rows)
 
     def add(self, article_row: int, sig: bytes) -> None:
-        """Index an original article by its signature."""
-        if len(sig) != SIG_BYTES:
-            return
-        self._sigs[article_row] = sig
-        self._index.insert(_bands(sig), article_row, extend=True)
+        """Index an original article by its signature (one without a signature is noted)."""
+        self.store.file_article_bands(article_row, bands(sig) if len(sig) == SIG_BYTES else [])
 
     def candidates(self, sig: bytes, min_estimate: float = NEAR_JACCARD - 0.2) -> list[int]:
-        """Indexed articles sharing a band with ``sig`` whose estimated Jaccard is high enough.
+        """Stored originals sharing a band with ``sig`` whose estimated Jaccard is high enough.
 
         The signature estimate is cheap; only these candidates get the exact (text) check.
         """
         if len(sig) != SIG_BYTES:
             return []
-        scored = [(estimate(sig, self._sigs[row]), row) for row in self._index.query(_bands(sig))]
+        scored = [(estimate(sig, other), row) for row, other in self.store.near_articles(bands(sig))
+                  if len(other) == SIG_BYTES]
         return [row for est, row in sorted(scored, key=lambda t: (-t[0], t[1]))
                 if est >= min_estimate]
 
 
-def _bands(sig: bytes) -> list[int]:
+def bands(sig: bytes) -> list[int]:
+    """The LSH band keys of an article signature."""
     values = np.frombuffer(sig, dtype=">u4").astype(np.uint32)[None, :]
     return _tools()[1].keys(values)[0]

@@ -3,6 +3,11 @@
 Every batch of results is written in one transaction (articles, quotes, speakers, clusters and
 skips together), so a killed run loses at most the batch in flight, and a re-run skips every
 article already stored (by input identity + content hash) and carries on.
+
+Nothing of the store is loaded up front: identities, copies, near copies, speakers and
+clusters are looked up by index for the articles in hand. Inside each batch transaction the
+link lock is taken first and every lookup is made again, so a run beside another one (or
+beside ``serve`` storing articles) writes what one run after the other would have.
 """
 
 from __future__ import annotations
@@ -121,30 +126,16 @@ class _Run:
         self.max_chars = opts.max_bytes
         self.progress = progress
         self.report = IngestReport()
-        # Compact in-memory identities (this process only): 8 bytes an article, not ~100.
-        self.keys: set[int] = set()
-        self.hashes: set[int] = set()
-        for ident, h in store.article_keys():
-            self.keys.add(hash((ident, h)))
-            self.hashes.add(hash(h))
-        self.near = NearIndex()
-        self._load_fingerprints()
+        self.near = NearIndex(store)
+        self.near.catch_up()
+        # Inputs read but not committed yet (extracting, or waiting as copies): the store
+        # answers for everything committed, these for the rest. Bounded by the read-ahead.
+        self.flying: set[tuple[str, str]] = set()
+        self.flying_texts: set[str] = set()
         # Identical copies wait here, by input position, for their turn.
         self.side: deque[tuple[int, _Copy]] = deque()
         self.sent: deque[tuple[int, str, str]] = deque()  # (position, hash, ident) extracting
         self.lock = threading.Lock()  # the feeder may run on a pool's thread
-
-    def _load_fingerprints(self) -> None:
-        stale: list[tuple[int, bytes]] = []
-        for row, sig in self.store.article_fingerprints():
-            if not sig:  # from before the shared MinHash scheme: recompute from the text
-                sig = minhash(article_shingles(self.store.article_text(row) or ""))
-                stale.append((row, sig))
-            self.near.add(row, sig)
-        if stale:
-            with self.store.transaction():
-                for row, sig in stale:
-                    self.store.set_fingerprint(row, sig)
 
     # ------------------------------------------------------------ feeding
     def feed(self, items: Iterable[Article | Skip]) -> Iterator[Article | Skip]:
@@ -165,16 +156,15 @@ class _Run:
             return item
         h = content_hash(item.text)
         ident = item.id or item.url or item.source or h
-        key, short = hash((ident, h)), hash(h)
-        if key in self.keys:
+        if (ident, h) in self.flying or self.store.has_article(ident, h):
             with self.lock:
                 self.report.already += 1
             return None
-        self.keys.add(key)
-        if short in self.hashes:
+        self.flying.add((ident, h))
+        if h in self.flying_texts or self.store.original_of(h) is not None:
             self.side.append((pos, _Copy(item, ident, h)))
             return None
-        self.hashes.add(short)
+        self.flying_texts.add(h)
         self.sent.append((pos, h, ident))
         return item
 
@@ -205,20 +195,38 @@ class _Run:
         batch = [(_as_primary(i) if isinstance(i, Extraction) else i, h, ident)
                  for i, h, ident in batch]
         with self.store.transaction():
-            # Speakers first: lock and read what this batch's names can match, in one go.
+            # The link lock first, then speakers: lock and read what this batch's names can
+            # match, in one go.
             self.linking.prepare(item for item, _, _ in batch if isinstance(item, Extraction))
             for item, h, ident in batch:
                 if isinstance(item, Skip):
                     self._skip(item)
                 elif isinstance(item, _Copy):
                     self._copy(item)
-                else:
+                elif self._fresh(item, h, ident):
                     # One linker call per article, never per batch: the linker then sees the
                     # same sequence of calls however the run was cut, so a resumed run ends
                     # with the same clusters as an unbroken one.
                     self.linking.link(self._article(item, h, ident))
+        for item, h, ident in batch:  # committed: the store answers for these now
+            if isinstance(item, _Copy):
+                self.flying.discard((item.ident, item.content_hash))
+            elif h:
+                self.flying.discard((ident, h))
+                self.flying_texts.discard(h)
         if self.progress:
             self.progress(self.report)
+
+    def _fresh(self, ext: Extraction, h: str, ident: str) -> bool:
+        """Whether an extracted article is still new, now that the batch holds the lock:
+        another run may have stored it, or its text, since it was read."""
+        if self.store.has_article(ident, h):
+            self.report.already += 1
+            return False
+        if self.store.original_of(h) is not None:
+            self._copy(_Copy(ext.article, ident, h))
+            return False
+        return True
 
     def _skip(self, skip: Skip) -> None:
         self.store.add_skip(skip)
@@ -227,6 +235,9 @@ class _Run:
             self.report.reasons[skip.reason] += 1
 
     def _copy(self, item: _Copy) -> None:
+        if self.store.has_article(item.ident, item.content_hash):  # another run stored it
+            self.report.already += 1
+            return
         found = self.store.existing_articles([item.content_hash]).get(item.content_hash)
         if not found:  # its original was skipped, so this copy is unusable for the same reason
             self._skip(Skip(source=item.article.source or item.ident, article_id=item.article.id,

@@ -1,16 +1,20 @@
 """The linking step: corpus-level speaker ids and unit clusters, kept in step with the store.
 
 It is the only place that talks to ``quoteline.link``; ingest calls ``prepare`` first in each
-batch transaction (it locks and reads the speakers the batch's names can match), then
-``speaker_ids`` for each new article, ``units`` to cut its stored quotes into utterance units,
-and ``link`` once per article.
+batch transaction (it takes the link lock, forgets what the linker read in earlier batches,
+and locks and reads the speakers the batch's names can match), then ``speaker_ids`` for each
+new article, ``units`` to cut its stored quotes into utterance units, and ``link`` once per
+article. The linker reads what it needs from the store's lookup tables and writes its
+changes back in the same transaction (``quoteline.store.link_index``), so nothing of the
+store is held between batches and two runs at once link as if one ran after the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from quoteline.corpus.speakers import SpeakerStep
 from quoteline.link.linker import Linker
@@ -19,6 +23,10 @@ from quoteline.link.types import QuoteRecord
 from quoteline.link.units import marked_stretches, quote_units
 from quoteline.models import Article, Extraction, Quote
 from quoteline.store import Store
+from quoteline.store import link_index as li
+
+T = TypeVar("T")
+CATCH_UP = 500  # clusters, quotes or units put in order per transaction by ``catch_up``
 
 
 class LinkStep:
@@ -31,34 +39,40 @@ class LinkStep:
         model = load_semantic() if semantic is True else (semantic or None)
         # Why reworded quotes are matched on words alone, for the caller to tell people.
         self.note = semantic_hint() if model is None else None
-        self.linker = Linker(semantic=model)
-        self.written: dict[int, tuple[Any, ...]] = {}  # renderings known to be in the store
-        unlinked: list[QuoteRecord] = []
-        linked: list[tuple[QuoteRecord, int]] = []
-        for rec, cluster in store.unit_records():
-            if cluster is None:
-                unlinked.append(rec)
-            else:
-                linked.append((rec, cluster))
-        self.linker.load(linked)
-        with store.transaction():
-            unlinked += self._cut_stored_quotes()  # a store from before units: cut them now
-            if unlinked:  # units stored without a cluster (e.g. bulk-loaded): link them now
-                self.link(unlinked)
+        self.index = li.LinkIndex(store.db)
+        self.linker = Linker(semantic=model, source=self.index)
+        self.catch_up()
+
+    def begin(self) -> None:
+        """Take the link lock and forget what earlier batches read (first in a transaction)."""
+        li.link_lock(self.store.db)
+        self.linker.begin()
+        self.index.forget()
 
     def prepare(self, extractions: Iterable[Extraction]) -> None:
         """Get ready for a batch of articles (call first inside its transaction)."""
+        self.begin()
         self.speakers.prepare(
             ([(q.speaker, q.speaker_title) for q in ext.quotes], ext.article.outlet)
             for ext in extractions)
 
     def speaker_ids(self, ext: Extraction) -> list[int | None]:
         """The corpus-level speaker id of each quote of an article (None: unattributed)."""
-        return self.speakers.article(ext.quotes, ext.article.outlet)
+        return self._resolving(lambda: self.speakers.article(ext.quotes, ext.article.outlet))
 
     def speaker_id(self, quote: Quote) -> int | None:
         """The corpus-level speaker id for one quote's speaker (None when unattributed)."""
-        return self.speakers.quote(quote)
+        return self._resolving(lambda: self.speakers.quote(quote))
+
+    def _resolving(self, resolve: Callable[[], T]) -> T:
+        """Resolve speakers; when that merged two, the linker forgets what it read (its units
+        named the old id), so that where a batch was cut never matters."""
+        before = self.speakers.index.last_merge
+        out = resolve()
+        if self.speakers.index.last_merge != before:
+            self.linker.begin()
+            self.index.forget()
+        return out
 
     def units(self, article_row: int, article: Article, quotes: Sequence[Quote],
               quote_ids: Sequence[int], speaker_ids: Sequence[int | None], *,
@@ -83,14 +97,50 @@ class LinkStep:
         return out
 
     def link(self, records: Iterable[QuoteRecord]) -> None:
-        """Add new units to clusters and write every cluster that changed."""
+        """Add new units to clusters and write every cluster that changed, with the lookup
+        rows (inside the batch's transaction, after ``prepare`` or ``begin``)."""
         batch = list(records)
         if batch:
-            self.store.apply_link_update(self.linker.add(batch), self.written)
+            self.store.apply_link_update(self.linker.add(batch), self.index.stored)
+            self.index.save(self.linker.take_changes())
 
-    def _cut_stored_quotes(self) -> list[QuoteRecord]:
-        cut = []
-        for article_row, qid, quote in self.store.quotes_without_units():
-            ids = self.store.add_units(article_row, qid, quote_units(quote))
-            cut += ids
-        return [self.store.unit_record(uid) for uid in cut]
+    # ------------------------------------------------------------ what others left to do
+    def catch_up(self) -> None:
+        """Put in order what older versions and bulk loads stored: file clusters that have no
+        lookup rows yet, cut quotes stored without units, and link units without a cluster.
+        Each step goes a chunk per transaction (resumable, bounded memory)."""
+        while self._in_batch(self._index_some):
+            pass
+        after = 0 if li.meta(self.store.db, "cut_quotes") else -1
+        while after >= 0:
+            after = self._in_batch(partial(self._cut_after, after))
+        while self._in_batch(self._link_some):
+            pass
+
+    def _in_batch(self, work: Callable[[], T]) -> T:
+        with self.store.transaction():
+            self.begin()
+            return work()
+
+    def _index_some(self) -> bool:
+        clusters = li.unindexed_clusters(self.store.db, CATCH_UP)
+        if clusters:
+            self.linker.index(clusters)
+            self.index.save(self.linker.take_changes())
+        return bool(clusters)
+
+    def _link_some(self) -> bool:
+        units = li.pending_units(self.store.db, CATCH_UP)
+        self.link(units)
+        return bool(units)
+
+    def _cut_after(self, after: int) -> int:
+        """Cut the next chunk of quotes stored without units (after quote id ``after``) into
+        units, left for linking; the last quote id done, or -1 when none were left."""
+        rows = list(self.store.quotes_without_units(after, CATCH_UP))
+        for article_row, qid, quote in rows:
+            self.store.add_units(article_row, qid, quote_units(quote))
+        if not rows:
+            li.set_meta(self.store.db, "cut_quotes", 0)
+            return -1
+        return rows[-1][1]

@@ -32,25 +32,46 @@ def is_fragment(words: Words, content: frozenset[str]) -> bool:
     return len(words) <= MAX_FRAGMENT_WORDS and len(content) >= MIN_FRAGMENT_CONTENT
 
 
-class FragmentIndex:
-    """Per known speaker: every cluster id, and the ids of clusters that are fragments."""
+# speaker, fragments only -> that speaker's latest registered cluster ids, oldest first
+Loader = Callable[[int, bool], list[int]]
 
-    def __init__(self, scan_limit: int = SCAN_LIMIT) -> None:
+
+class FragmentIndex:
+    """Per known speaker: every cluster id, and the ids of clusters that are fragments.
+
+    With a ``loader`` (a store-backed linker), a speaker's lists are read on first use: only
+    the latest ``scan_limit`` ids, which is all that any scan looks at. ``pruned`` then lists
+    what ``inside`` dropped, for the store to drop too.
+    """
+
+    def __init__(self, scan_limit: int = SCAN_LIMIT, loader: Loader | None = None) -> None:
         self.scan_limit = scan_limit
+        self.loader = loader
         self._clusters: dict[int, list[int]] = {}
         self._short: dict[int, list[int]] = {}
+        self._full: set[int] = set()  # speakers whose loaded fragment list may have older ids
+        self.pruned: list[tuple[int, list[int], int | None]] = []
+
+    def _ids(self, speaker: int, short: bool) -> list[int]:
+        table = self._short if short else self._clusters
+        ids = table.get(speaker)
+        if ids is None:
+            ids = table[speaker] = self.loader(speaker, short) if self.loader else []
+            if short and len(ids) >= self.scan_limit:
+                self._full.add(speaker)
+        return ids
 
     def register(self, speaker: int | None, cluster_id: int, fragment: bool) -> None:
         """Note a new cluster of ``speaker``; ``fragment``: its first quote is a fragment."""
         if speaker is None:
             return
-        self._clusters.setdefault(speaker, []).append(cluster_id)
+        self._ids(speaker, False).append(cluster_id)
         if fragment:
-            self._short.setdefault(speaker, []).append(cluster_id)
+            self._ids(speaker, True).append(cluster_id)
 
     def recent(self, speaker: int, limit: int) -> list[int]:
         """The ids of ``speaker``'s ``limit`` most recent clusters (some may be merged away)."""
-        return self._clusters.get(speaker, [])[-limit:]
+        return self._ids(speaker, False)[-limit:]
 
     def home(
         self, speaker: int, pieces: tuple[Words, ...], content: frozenset[str], longest: Lookup
@@ -65,7 +86,7 @@ class FragmentIndex:
         fragment, most recent first."""
         size = sum(map(len, pieces))
         out: list[int] = []
-        for cid in reversed(self._clusters.get(speaker, [])[-self.scan_limit :]):
+        for cid in reversed(self._ids(speaker, False)[-self.scan_limit :]):
             found = longest(cid)
             if found is None or len(found[0]) <= size or not content <= found[1]:
                 continue  # the subset test is cheap and rules out almost every cluster
@@ -77,16 +98,22 @@ class FragmentIndex:
 
     def inside(self, speaker: int, words: Words, content: frozenset[str], longest: Lookup) -> list[int]:
         """Recent fragment clusters of ``speaker`` that ``words`` contains (stale ids dropped)."""
-        ids = self._short.get(speaker)
+        ids = self._ids(speaker, True)
         if not ids:
             return []
+        window = ids[-self.scan_limit :]
         found, alive = [], []
-        for cid in ids[-self.scan_limit :]:
+        for cid in window:
             frag = longest(cid)
             if frag is None or len(frag[0]) > MAX_FRAGMENT_WORDS:
                 continue
             alive.append(cid)
             if len(frag[0]) < len(words) and frag[1] <= content and is_excerpt(words, (frag[0],)):
                 found.append(cid)
+        if self.loader is not None and (len(alive) < len(window) or len(window) < len(ids)
+                                        or speaker in self._full):
+            kept = set(alive)
+            self.pruned.append((speaker, [c for c in window if c not in kept], window[0]))
+            self._full.discard(speaker)
         self._short[speaker] = alive
         return found

@@ -26,9 +26,8 @@ Rules, in short (docs for the store engineer):
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
@@ -51,6 +50,7 @@ from quoteline.link.normalize import (
 )
 from quoteline.link.renderings import Analysis, reference, render
 from quoteline.link.semantic import Semantic
+from quoteline.link.state import Cluster, IndexChanges, LinkSource, StoredCluster, day_of
 from quoteline.link.types import ClusterInfo, LinkUpdate, QuoteRecord, Rendering
 from quoteline.link.units import is_sentence
 from quoteline.settings import get_int
@@ -84,57 +84,6 @@ def analyse(text: str) -> Analysis:
     return Analysis(words, content_words(words), pieces, text.rstrip()[-1:].isalnum())
 
 
-def day_of(rec: QuoteRecord) -> dt.date | None:
-    """When the words were said: said_on, else the report's date."""
-    return rec.said_on or rec.published
-
-
-@dataclass(slots=True)
-class _Cluster:
-    members: list[int]
-    longest: int
-    longest_len: int
-    speakers: Counter[int] = field(default_factory=Counter)
-    primary: int | None = None  # the speaker of a primary source in the cluster
-    first: int | None = None  # the first known speaker (breaks ties)
-    days: tuple[dt.date, dt.date] | None = None
-
-    @property
-    def speaker(self) -> int | None:
-        """Whose utterance this is: a primary source's speaker, else the most named one."""
-        if self.primary is not None:
-            return self.primary
-        if not self.speakers:
-            return None
-        top = max(self.speakers.values())
-        if self.first is not None and self.speakers[self.first] == top:
-            return self.first
-        return min(s for s, n in self.speakers.items() if n == top)
-
-    def note(self, rec: QuoteRecord) -> None:
-        """Count ``rec``'s speaker and date in."""
-        if rec.speaker_id is not None:
-            self.speakers[rec.speaker_id] += 1
-            self.first = self.first if self.first is not None else rec.speaker_id
-            if rec.is_transcript and self.primary is None:
-                self.primary = rec.speaker_id
-        day = day_of(rec)
-        if day is not None:
-            self.days = (min(self.days[0], day), max(self.days[1], day)) if self.days else (day, day)
-
-    def absorb(self, other: _Cluster) -> None:
-        """Take in a cluster merged into this one."""
-        self.members.extend(other.members)
-        self.speakers.update(other.speakers)
-        self.primary = self.primary if self.primary is not None else other.primary
-        self.first = self.first if self.first is not None else other.first
-        if other.days:
-            self.days = other.days if not self.days else (
-                min(self.days[0], other.days[0]), max(self.days[1], other.days[1]))
-        if other.longest_len > self.longest_len:
-            self.longest, self.longest_len = other.longest, other.longest_len
-
-
 @dataclass(frozen=True, slots=True)
 class _Match:
     verdict: Verdict
@@ -142,42 +91,79 @@ class _Match:
 
 
 class Linker:
-    """Assigns units to clusters of renderings of one utterance, incrementally."""
+    """Assigns units to clusters of renderings of one utterance, incrementally.
 
-    def __init__(self, *, num_perm: int = 64, seed: int = 1, cache_size: int = 1 << 17,
-                 semantic: Semantic | None = None) -> None:
+    Without a ``source`` everything lives in memory (``load`` takes in stored units). With
+    one (``quoteline.link.state.LinkSource``), the linker reads from the store only what the
+    units in hand can reach, batch by batch (``begin``), and hands its changes to the lookup
+    tables back (``take_changes``): memory stays bounded by the batch, not the store.
+    """
+
+    def __init__(self, *, num_perm: int = 64, seed: int = 1, cache_size: int | None = None,
+                 semantic: Semantic | None = None, source: LinkSource | None = None) -> None:
         if num_perm < 64:
             raise ValueError("num_perm must be at least 64 (16 bands of 4 rows)")
         self._signer = Signer(num_perm, seed)
         self._word_bands = Bands(16, 4, salt=seed * 7 + 1)  # Jaccard threshold ~0.5
         self._content_bands = Bands(16, 2, salt=seed * 7 + 2)  # ~0.25, per speaker
-        self._word_index = BandIndex()
-        self._content_index = BandIndex()
-        self._hash = WordHasher()
-        self._an = lru_cache(maxsize=cache_size)(analyse)
-        self._records: dict[int, QuoteRecord] = {}
-        self._cluster_of: dict[int, int] = {}
-        self._clusters: dict[int, _Cluster] = {}
-        self._next_id = 1
-        self._pending: list[QuoteRecord] = []
+        self._hash = WordHasher(get_int("link_word_cache"))
+        self._an = lru_cache(maxsize=cache_size or get_int("link_analysis_cache"))(analyse)
+        self._source = source
         self._named: dict[str, list[int]] = {}  # article -> speakers its units in this add name
-        self._fragments = FragmentIndex()
         self._semantic = semantic
         self._reword_days = get_int("link_reword_days")
         self._inexact_days = get_int("link_inexact_days")
+        self._cache_limit = get_int("link_cache_units")
         # unit id -> (reference id, speaker, rendering) for members of big clusters, so that a
         # cluster growing one unit at a time is not re-classified whole on every add.
-        self._rendered: dict[int, tuple[int, int | None, Rendering]] = {}
+        self._rendered: dict[int, tuple[int, int | None, int | None, Rendering]] = {}
+        self._render_limit = get_int("link_render_cache")
+        self._next_id = 1
+        self._pending: list[QuoteRecord] = []
+        self._forget()
 
     def __len__(self) -> int:
         return len(self._records)
 
+    def _forget(self) -> None:
+        """Start with no state (in memory) or none read yet (store-backed)."""
+        self._records: dict[int, QuoteRecord] = {}
+        self._cluster_of: dict[int, int] = {}
+        self._clusters: dict[int, Cluster] = {}
+        self._word_index = BandIndex()
+        self._content_index = BandIndex()
+        loader = self._load_registry if self._source is not None else None
+        self._fragments = FragmentIndex(loader=loader)
+        self._heads: dict[int, str] = {}  # cluster id -> its fullest unit's text (read only)
+        self._gone: set[int] = set()  # cluster ids the store no longer has
+        self._fetched: tuple[set[int], set[int]] = (set(), set())  # band keys read, per stage
+        self._changes = IndexChanges(self._next_id)
+
     # ------------------------------------------------------------------ public API
+    def begin(self) -> None:
+        """Store-backed: forget what was read and take the next cluster id from the store.
+
+        Call at the start of each batch transaction, after taking the store's link lock:
+        another process may have linked in between.
+        """
+        if self._source is not None:
+            self._next_id = self._source.next_cluster()
+            self._forget()
+
+    def take_changes(self) -> IndexChanges:
+        """Store-backed: what the adds since the last call changed in the lookup tables."""
+        changes, self._changes = self._changes, IndexChanges(self._next_id)
+        changes.next_cluster = self._next_id
+        changes.unflagged, self._fragments.pruned = self._fragments.pruned, []
+        return changes
+
     def load(self, existing: Iterable[tuple[QuoteRecord, int | None]]) -> None:
-        """Index stored units with their stored cluster ids (no re-linking).
+        """Index stored units with their stored cluster ids (no re-linking; in memory only).
 
         A unit stored without a cluster id (None) is kept aside and linked by the next ``add``.
         """
+        if self._source is not None:
+            raise ValueError("a store-backed Linker reads its state from the store")
         it = iter(existing)
         while batch := list(islice(it, CHUNK)):
             self._pending.extend(rec for rec, cid in batch if cid is None)
@@ -191,6 +177,8 @@ class Linker:
 
     def add(self, new: Iterable[QuoteRecord]) -> LinkUpdate:
         """Link new units; return every cluster they touched, whole, and merged-away ids."""
+        if self._source is not None and len(self._records) + len(self._heads) > self._cache_limit:
+            self._forget()  # what was read is in the store: read it again when needed
         pending, self._pending = self._pending, []
         fresh = {r.quote_id: r for r in (*pending, *new) if r.quote_id not in self._records}
         order = sorted(fresh.values(), key=self._order_key)
@@ -200,9 +188,15 @@ class Linker:
         first_new = self._next_id
         for start in range(0, len(order), CHUNK):
             chunk = order[start : start + CHUNK]
-            for rec, (wk, ck) in zip(chunk, self.features(chunk), strict=True):
+            keys = self.features(chunk)
+            self._prefetch(keys)
+            for rec, (wk, ck) in zip(chunk, keys, strict=True):
                 self._place(rec, wk, ck, touched, removed)
         clusters = {cid: self.info(cid) for cid in sorted(touched)}
+        if self._source is not None:
+            self._changes.states.update(
+                (cid, (c.longest, c.first_unit, c.primary_unit))
+                for cid in touched if (c := self._clusters[cid]))
         return LinkUpdate(clusters=clusters, removed={c for c in removed if c < first_new})
 
     def block_keys(self, records: list[QuoteRecord]) -> list[list[tuple[int, int]]]:
@@ -229,13 +223,14 @@ class Linker:
         return self._cluster_of.get(quote_id)
 
     def cluster_ids(self) -> list[int]:
-        """Every cluster id, ascending."""
+        """Every cluster id (store-backed: every one read or made in this batch), ascending."""
         return sorted(self._clusters)
 
     def info(self, cluster_id: int) -> ClusterInfo:
         """One cluster, whole: reference, first report and every rendering classified."""
         cluster = self._clusters[cluster_id]
-        members = [self._records[q] for q in cluster.members]
+        # in id order, however the units arrived: ties among wordings break the same way
+        members = [self._records[q] for q in sorted(cluster.members)]
         ref = reference(members, self._an)
         first = min(_reports(members), key=_date_key)
         speaker = cluster.speaker
@@ -276,8 +271,107 @@ class Linker:
         ]
 
     def _index(self, quote_id: int, wk: list[int], ck: list[int], *, extend: bool) -> None:
-        self._word_index.insert(wk, quote_id, extend=extend)
-        self._content_index.insert(ck, quote_id, extend=extend)
+        if self._source is None:
+            self._word_index.insert(wk, quote_id, extend=extend)
+            self._content_index.insert(ck, quote_id, extend=extend)
+            return
+        log: list[int] = []
+        bands = self._changes.bands
+        for stage, index, keys in ((0, self._word_index, wk), (1, self._content_index, ck)):
+            index.insert(keys, quote_id, extend=extend, log=log)
+            bands.extend((stage, key, quote_id) for key in log)
+            log.clear()
+
+    # ------------------------------------------------------------------ reading the store
+    def _prefetch(self, keys: list[tuple[list[int], list[int]]]) -> None:
+        """Store-backed: read the band rows of these units' keys, and the clusters found there."""
+        if self._source is None:
+            return
+        found = self._fetch_bands(keys)
+        unknown = sorted(q for q in found if q not in self._cluster_of)
+        if unknown:
+            self._load_clusters(self._source.clusters_of(unknown).values())
+
+    def _fetch_bands(self, keys: list[tuple[list[int], list[int]]]) -> set[int]:
+        """Read the band rows of these keys not read yet; the unit ids filed under any."""
+        assert self._source is not None
+        found: set[int] = set()
+        for stage, index in ((0, self._word_index), (1, self._content_index)):
+            wanted = {k for unit in keys for k in unit[stage]}
+            new = sorted(wanted - self._fetched[stage])
+            if new:
+                index.fill(self._source.bands(stage, new))
+                self._fetched[stage].update(new)
+            found |= index.query(list(wanted))
+        return found
+
+    def index(self, clusters: Sequence[StoredCluster]) -> None:
+        """Store-backed: file stored clusters that the lookup tables lack (an older store,
+        bulk-loaded clusters) as ``load`` files them in memory, units in id order: their band
+        rows, their speakers' cluster order and their state (see ``take_changes``)."""
+        recs = [r for c in clusters for r in c.members]
+        keys = self.features(recs)
+        self._fetch_bands(keys)
+        pairs = iter(zip(recs, keys, strict=True))
+        for stored in clusters:
+            cid = stored.cluster_id
+            for i, (rec, (wk, ck)) in enumerate(islice(pairs, len(stored.members))):
+                self._attach(rec, cid)
+                self._index(rec.quote_id, wk, ck, extend=i == 0)
+            c = self._clusters[cid]
+            self._changes.states[cid] = (c.longest, c.first_unit, c.primary_unit)
+            self._next_id = max(self._next_id, cid + 1)
+
+    def _load_clusters(self, ids: Iterable[int]) -> None:
+        """Store-backed: read these clusters whole (those not read yet and not gone)."""
+        want = sorted({c for c in ids if c not in self._clusters and c not in self._gone})
+        if not want or self._source is None:
+            return
+        for stored in self._source.clusters(want):
+            self._adopt(stored)
+        self._gone.update(c for c in want if c not in self._clusters)
+
+    def _adopt(self, stored: StoredCluster) -> None:
+        recs = {r.quote_id: r for r in stored.members}
+        longest = stored.longest if stored.longest in recs else max(
+            recs, key=lambda q: (len(self._an(recs[q].text).words), -q))
+        cluster = Cluster(list(recs), longest, len(self._an(recs[longest].text).words))
+        for rec in stored.members:
+            cluster.note(rec)
+        if stored.longest is not None:  # indexed: who was named first is the store's record
+            first, primary = recs.get(stored.first_unit or 0), recs.get(stored.primary_unit or 0)
+            cluster.first_unit = first.quote_id if first else None
+            cluster.first = first.speaker_id if first else None
+            cluster.primary_unit = primary.quote_id if primary else None
+            cluster.primary = primary.speaker_id if primary else None
+        cid = stored.cluster_id
+        self._clusters[cid] = cluster
+        self._heads.pop(cid, None)
+        for qid, rec in recs.items():
+            self._records[qid] = rec
+            self._cluster_of[qid] = cid
+
+    def _load_registry(self, speaker: int, fragments: bool) -> list[int]:
+        """Store-backed: a speaker's latest clusters, with their fullest units' texts."""
+        assert self._source is not None
+        out = []
+        for cid, text in self._source.registered(speaker, self._fragments.scan_limit, fragments):
+            out.append(cid)
+            if cid in self._clusters:
+                continue
+            if text is None:
+                self._gone.add(cid)
+            else:
+                self._heads[cid] = text
+        return out
+
+    def _cluster(self, cid: int) -> Cluster | None:
+        """A cluster by id (store-backed: read when not read yet); None when merged away."""
+        cluster = self._clusters.get(cid)
+        if cluster is None and self._source is not None and cid not in self._gone:
+            self._load_clusters([cid])
+            cluster = self._clusters.get(cid)
+        return cluster
 
     # ------------------------------------------------------------------ placing one unit
     def _place(
@@ -292,6 +386,9 @@ class Linker:
             matches = self._unnamed(rec, an)
         if not matches and self._semantic is not None:
             matches = self._semantic_matches(rec, self._reword_candidates(rec, an, weak))
+        if self._source is not None and matches:
+            self._load_clusters(m.cluster for m in matches)
+            matches = [m for m in matches if m.cluster in self._clusters]
         if matches:
             cid = self._join(rec, an, matches, removed, touched)
         else:
@@ -307,7 +404,10 @@ class Linker:
         """Clusters the unit renders (best first), and clusters it may render in other words."""
         by_cluster: dict[int, list[int]] = {}
         for qid in sorted(candidates):
-            targets = by_cluster.setdefault(self._cluster_of[qid], [])
+            owner = self._cluster_of.get(qid)
+            if owner is None:  # store-backed: a unit whose cluster the store no longer has
+                continue
+            targets = by_cluster.setdefault(owner, [])
             if len(targets) < MAX_TARGETS:
                 targets.append(qid)
         found: list[_Match] = []
@@ -322,7 +422,7 @@ class Linker:
         found.sort(key=lambda m: (-m.verdict.score, m.cluster))
         return found, weak
 
-    def _admits(self, rec: QuoteRecord, cluster: _Cluster, verdict: Verdict) -> bool:
+    def _admits(self, rec: QuoteRecord, cluster: Cluster, verdict: Verdict) -> bool:
         """Whether speakers and dates allow ``rec`` into ``cluster`` on ``verdict``."""
         if not _speakers_agree(rec.speaker_id, cluster.speaker, verdict):
             return False
@@ -331,7 +431,7 @@ class Linker:
             return True
         return gap <= (self._inexact_days if verdict.strong else self._reword_days)
 
-    def _may_reword(self, rec: QuoteRecord, cluster: _Cluster) -> bool:
+    def _may_reword(self, rec: QuoteRecord, cluster: Cluster) -> bool:
         """Whether ``cluster`` is a candidate for a reworded rendering (same speaker, near date)."""
         speaker = cluster.speaker
         if rec.speaker_id is None or speaker != rec.speaker_id:
@@ -345,7 +445,9 @@ class Linker:
         if rec.speaker_id is None or len(an.content) < SEMANTIC_MIN_SHARED:
             return []
         scored = []
-        for cid in dict.fromkeys([*weak, *self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)]):
+        ids = list(dict.fromkeys([*weak, *self._fragments.recent(rec.speaker_id, SEMANTIC_SCAN)]))
+        self._load_clusters(ids)  # store-backed: read the ones not read yet, in one go
+        for cid in ids:
             cluster = self._clusters.get(cid)
             if cluster is None or not self._may_reword(rec, cluster):
                 continue
@@ -374,17 +476,17 @@ class Linker:
         found: list[_Match] = []
         for speaker in self._named.get(rec.article_id or "", []):
             for cid in dict.fromkeys(self._fragments.recent(speaker, UNNAMED_SCAN)):
-                cluster = self._clusters.get(cid)
-                if cluster is None or len(an.content & self._longest_content(cluster)) < 2:
+                head = self._longest(cid)
+                if head is None or len(an.content & head[1]) < 2:
                     continue  # merged away, or too little in common to align
+                cluster = self._cluster(cid)  # store-backed: read whole only now
+                if cluster is None:
+                    continue
                 verdict = self._best(an, [cluster.longest])
                 if (verdict and verdict.strong and self._admits(rec, cluster, verdict)
                         and not self._other_sentence(rec, cid)):
                     found.append(_Match(verdict, cid))
         return sorted(found, key=lambda m: (-m.verdict.score, m.cluster))
-
-    def _longest_content(self, cluster: _Cluster) -> frozenset[str]:
-        return self._an(self._records[cluster.longest].text).content
 
     def _fragment_matches(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """Clusters of the same known speaker that a short fragment belongs to, or whose
@@ -408,20 +510,33 @@ class Linker:
         """The speaker's recent cluster a short unit renders with one content word changed."""
         assert rec.speaker_id is not None
         for cid in reversed(self._fragments.recent(rec.speaker_id, UNNAMED_SCAN)):
-            cluster = self._clusters.get(cid)
             found = self._longest(cid)
-            if cluster is None or found is None or len(an.content - found[1]) > 1:
+            if found is None or len(an.content - found[1]) > 1:
                 continue
             verdict = Verdict(1.0 + NEAR_COVER, True, False, len(an.words) - 1, NEAR_COVER)
-            if one_word_swapped(found[0], an.words) and self._admits(rec, cluster, verdict):
+            if not one_word_swapped(found[0], an.words):
+                continue
+            cluster = self._cluster(cid)  # store-backed: read whole only now
+            if cluster is not None and self._admits(rec, cluster, verdict):
                 return [_Match(verdict, cid)]
         return []
 
     def _longest(self, cid: int) -> tuple[Words, frozenset[str]] | None:
+        """The words and content words of a cluster's fullest unit; None when merged away."""
         cluster = self._clusters.get(cid)
-        if cluster is None:
+        if cluster is not None:
+            text = self._records[cluster.longest].text
+        elif self._source is None or cid in self._gone:
             return None
-        an = self._an(self._records[cluster.longest].text)
+        elif (head := self._heads.get(cid)) is not None:
+            text = head
+        else:  # not among the speaker windows read: ask the store for this one
+            found = self._source.heads([cid])
+            if cid not in found:
+                self._gone.add(cid)
+                return None
+            text = self._heads[cid] = found[cid]
+        an = self._an(text)
         return an.words, an.content
 
     def _best(self, an: Analysis, targets: list[int]) -> Verdict | None:
@@ -457,7 +572,7 @@ class Linker:
                 touched.discard(cid)
         return survivor
 
-    def _holds(self, an: Analysis, cluster: _Cluster, verdict: Verdict) -> bool:
+    def _holds(self, an: Analysis, cluster: Cluster, verdict: Verdict) -> bool:
         """Whether a unit holds the cluster's fullest rendering: all of its words in order, or
         (a partial quote with a word changed: "no longer had enough") nearly all."""
         longest = self._an(self._records[cluster.longest].text).words
@@ -490,6 +605,7 @@ class Linker:
 
     def _merge(self, survivor: int, gone: int) -> None:
         into, old = self._clusters[survivor], self._clusters.pop(gone)
+        self._gone.add(gone)
         for qid in old.members:
             self._cluster_of[qid] = survivor
         into.absorb(old)
@@ -501,9 +617,12 @@ class Linker:
         self._cluster_of[rec.quote_id] = cid
         cluster = self._clusters.get(cid)
         if cluster is None:
-            cluster = self._clusters[cid] = _Cluster([rec.quote_id], rec.quote_id, size)
+            cluster = self._clusters[cid] = Cluster([rec.quote_id], rec.quote_id, size)
             cluster.note(rec)
-            self._fragments.register(rec.speaker_id, cid, is_fragment(an.words, an.content))
+            fragment = is_fragment(an.words, an.content)
+            self._fragments.register(rec.speaker_id, cid, fragment)
+            if self._source is not None and rec.speaker_id is not None:
+                self._changes.registered.append((rec.speaker_id, cid, fragment))
             return
         known = cluster.speaker
         cluster.members.append(rec.quote_id)
@@ -520,10 +639,13 @@ class Linker:
     def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,
                      speaker: int | None) -> Rendering:
         known = self._rendered.get(rec.quote_id)
-        if known is not None and known[0] == ref.quote_id and known[1] == speaker:
-            return known[2]
+        if (known is not None and known[0] == ref.quote_id and known[1] == speaker
+                and known[2] == rec.speaker_id):
+            return known[3]
         rendering = render(ref, ref_an, rec, self._an(rec.text), speaker)
-        self._rendered[rec.quote_id] = (ref.quote_id, speaker, rendering)
+        if len(self._rendered) >= self._render_limit:
+            self._rendered.clear()  # a memo: what it forgets is worked out again
+        self._rendered[rec.quote_id] = (ref.quote_id, speaker, rec.speaker_id, rendering)
         return rendering
 
 

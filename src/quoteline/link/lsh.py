@@ -35,15 +35,16 @@ def fmix32(h: NDArray[np.uint32]) -> NDArray[np.uint32]:
 class WordHasher:
     """crc32 of words, cached: a corpus has far fewer distinct words than word occurrences."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 1_000_000) -> None:
         self._cache: dict[str, int] = {}
+        self.limit = limit  # words kept (setting link_word_cache); later ones are hashed anew
 
     def __call__(self, word: str) -> int:
         """The 32-bit hash of ``word``."""
         h = self._cache.get(word)
         if h is None:
             h = zlib.crc32(word.encode("utf-8"))
-            if len(self._cache) < 4_000_000:
+            if len(self._cache) < self.limit:
                 self._cache[word] = h
         return h
 
@@ -163,8 +164,12 @@ class BandIndex:
                 found.update(hit)
         return found
 
-    def insert(self, keys: Sequence[int], quote_id: int, *, extend: bool) -> None:
-        """Index ``quote_id`` under unused keys; with ``extend``, under used keys too."""
+    def insert(self, keys: Sequence[int], quote_id: int, *, extend: bool,
+               log: list[int] | None = None) -> None:
+        """Index ``quote_id`` under unused keys; with ``extend``, under used keys too.
+
+        ``log`` collects the keys it was filed under (what a store-backed table must add).
+        """
         table = self._table
         for key in keys:
             hit = table.get(key)
@@ -176,3 +181,12 @@ class BandIndex:
                 table[key] = [hit, quote_id]
             elif len(hit) < self.cap:
                 hit.append(quote_id)
+            else:
+                continue
+            if log is not None:
+                log.append(key)
+
+    def fill(self, rows: dict[int, list[int]]) -> None:
+        """Take in stored rows: key -> the ids filed under it (a store-backed table's read)."""
+        for key, ids in rows.items():
+            self._table[key] = ids[0] if len(ids) == 1 else list(ids[: self.cap])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from quoteline.link import ClusterInfo, Linker, QuoteRecord, SpeakerRecord, SpeakerResolver
+from quoteline.models import Quote, Span, parse_date
 
 SpeakerKey = tuple[str, str | None]  # (speaker name, speaker title) as extracted
 
@@ -48,6 +49,26 @@ def quote_record(row: Mapping[str, Any], speakers: Mapping[SpeakerKey, int]) -> 
         outlet=row.get("outlet"),
         quote_kind=row.get("kind"),
     )
+
+
+def quote_of_row(row: Mapping[str, Any]) -> Quote:
+    """A Quote from a quote row of ``spark extract`` (spans as structs, dates as dates)."""
+    return Quote(
+        start=int(row["start"]), end=int(row["end"]), text=str(row["text"]),
+        kind=row.get("kind") or "direct", cue=_span(row.get("cue")),
+        source=_span(row.get("source")), speaker=row.get("speaker"),
+        speaker_title=row.get("speaker_title"), said_on=parse_date(row.get("said_on")),
+        said_on_basis=row.get("said_on_basis"), confidence=float(row.get("confidence") or 0.5),
+        parts=tuple(s for s in (_span(p) for p in row.get("parts") or ()) if s),
+        article_id=row.get("article_id"), extractor=row.get("extractor") or "",
+        model=row.get("model") or "", rule=row.get("rule"), act=row.get("act") or "speech",
+    )
+
+
+def _span(value: Any) -> Span | None:
+    if not value:
+        return None
+    return Span(int(value["start"]), int(value["end"]), str(value.get("text") or ""))
 
 
 def _date(value: Any) -> dt.date | None:

@@ -14,7 +14,17 @@ from quoteline.link.types import LinkUpdate, QuoteRecord
 from quoteline.link.units import Unit
 from quoteline.models import ActChoice, Quote, Skip
 from quoteline.search import Filters, SearchRequest
-from quoteline.store import browse, queries, reads, speakers, statements, units, write
+from quoteline.store import (
+    article_index,
+    browse,
+    link_index,
+    queries,
+    reads,
+    speakers,
+    statements,
+    units,
+    write,
+)
 from quoteline.store.db import Db, Row, _redact, default_url, parse_url
 from quoteline.store.migrate import migrate
 from quoteline.store.speakers import SpeakerMerge
@@ -80,14 +90,19 @@ class Store(AbstractContextManager["Store"]):
             return row, [write.insert_quote(self.db, row, q, sid, new.article.outlet)
                          for q, sid in zip(new.quotes, ids, strict=True)]
 
-    def article_keys(self) -> Iterator[tuple[str, str]]:
-        """(ident, content hash) of every stored article."""
-        for r in self.db.stream("SELECT ident, content_hash FROM articles ORDER BY id"):
-            yield r["ident"], r["content_hash"]
+    def has_article(self, ident: str, content_hash: str) -> bool:
+        """Whether this input (identity and text) is stored (an indexed lookup)."""
+        return article_index.has_article(self.db, ident, content_hash)
+
+    def original_of(self, content_hash: str) -> int | None:
+        """The store id of the original article with this text, if one is stored."""
+        return article_index.original_of(self.db, content_hash)
 
     def add_quote(self, article_row: int, quote: Quote, speaker_id: int | None = None,
                   outlet: str | None = None) -> int:
-        """Write one quote of a stored article (``outlet``: the article's); its id."""
+        """Write one quote of a stored article (``outlet``: the article's); its id. The next
+        ingest cuts it into units and links it."""
+        link_index.set_meta(self.db, "cut_quotes", 1)
         return write.insert_quote(self.db, article_row, quote, speaker_id, outlet)
 
     def save_speaker(self, speaker_id: int, name: str, titles: Iterable[str] = (),
@@ -97,7 +112,8 @@ class Store(AbstractContextManager["Store"]):
 
     def apply_link_update(self, update: LinkUpdate,
                           written: dict[int, tuple[Any, ...]] | None = None) -> None:
-        """Write the clusters a ``Linker.add`` touched (``written``: renderings known stored)."""
+        """Write the clusters a ``Linker.add`` touched (``written``: renderings known stored;
+        a store-backed linker's lookup rows are written by ``quoteline.store.link_index``)."""
         with self.transaction():
             write.apply_link_update(self.db, update, written)
 
@@ -113,11 +129,17 @@ class Store(AbstractContextManager["Store"]):
         """content hash -> [(store id, ident)] for stored articles with those hashes."""
         return write.existing_articles(self.db, hashes)
 
-    def article_fingerprints(self) -> Iterator[tuple[int, bytes]]:
-        """(store id, MinHash signature) of every original (non-copy) article."""
-        for r in self.db.stream("SELECT id, minhash FROM articles WHERE copy_of IS NULL"
-                                " ORDER BY id"):
-            yield int(r["id"]), bytes(r["minhash"])
+    def near_articles(self, band_keys: Sequence[int]) -> list[tuple[int, bytes]]:
+        """(store id, MinHash) of the originals filed under any of these LSH band keys."""
+        return article_index.near_articles(self.db, band_keys)
+
+    def file_article_bands(self, article_row: int, band_keys: Sequence[int]) -> None:
+        """File an original article under its LSH band keys (near-copy candidates)."""
+        article_index.file_bands(self.db, article_row, band_keys)
+
+    def unbanded_articles(self, limit: int = 500) -> list[tuple[int, bytes]]:
+        """(store id, MinHash) of originals not filed under their bands yet (older stores)."""
+        return article_index.unbanded(self.db, limit)
 
     def set_fingerprint(self, article_row: int, minhash: bytes) -> None:
         """Replace an article's stored MinHash signature (recomputed by a newer scheme)."""
@@ -143,9 +165,11 @@ class Store(AbstractContextManager["Store"]):
             raise StoreError(f"no unit {unit_id} in the store")
         return write.unit_record(row)
 
-    def quotes_without_units(self) -> Iterator[tuple[int, int, Quote]]:
-        """(article row, quote id, quote) of quotes not yet cut into units (an older store)."""
-        return write.quotes_without_units(self.db)
+    def quotes_without_units(self, after: int = 0,
+                             limit: int = 500) -> Iterator[tuple[int, int, Quote]]:
+        """(article row, quote id, quote) of up to ``limit`` quotes after id ``after`` not yet
+        cut into units (an older store, ``add_quote``)."""
+        return write.quotes_without_units(self.db, after, limit)
 
     def speaker_rows(self) -> list[tuple[int, str, bool, tuple[str, ...], tuple[str, ...]]]:
         """(speaker_id, name, is_body, aliases, titles) of every speaker (loads them all: for

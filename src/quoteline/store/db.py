@@ -44,6 +44,13 @@ def parse_url(url: str) -> tuple[Dialect, str]:
     return "sqlite", url  # a bare path is a SQLite file
 
 
+def lock_seconds() -> float:
+    """How long a writer waits for another's lock (setting store_lock_seconds)."""
+    from quoteline.settings import get_float
+
+    return get_float("store_lock_seconds")
+
+
 def _no_nul(value: Any) -> Any:
     """NUL (which PostgreSQL text refuses) as U+FFFD: one code point, so offsets still hold."""
     if isinstance(value, str) and "\x00" in value:
@@ -81,7 +88,8 @@ class Db:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=10000")
+            # a writer waits this long for another run's batch transaction to end
+            conn.execute(f"PRAGMA busy_timeout={int(lock_seconds() * 1000)}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open as a SQLite store ({exc}); "
                              "check the path is a quoteline database") from None
@@ -93,7 +101,8 @@ class Db:
         from psycopg.rows import dict_row
 
         try:
-            return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+            return psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10,
+                                   options=f"-c lock_timeout={int(lock_seconds() * 1000)}")
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL at {_redact(url)}: "
                              f"{str(exc).strip()}; check the server is running and the URL") from None
@@ -213,6 +222,12 @@ class Db:
         ) as copy:
             for row in rows:
                 copy.write_row(self._params(row))
+
+    def pending(self, table: str, index: str) -> str:
+        """``table`` read through its partial index ``index`` of rows left to do. SQLite's
+        planner has no statistics for an empty partial index and may walk a whole table (or
+        another index) instead; PostgreSQL's planner picks the small index by itself."""
+        return f"{table} INDEXED BY {index}" if self.dialect == "sqlite" else table
 
     # ----------------------------------------------------------------- transactions
     @contextmanager

@@ -58,9 +58,12 @@ def migrate(db: Db) -> list[int]:
             f"the store is at schema version {have}, newer than this quoteline ({newest}); "
             "upgrade quoteline (pip install -U quoteline)"
         )
+    done = {int(r["version"]) for r in db.query("SELECT version FROM schema_version")}
     applied: list[int] = []
     for step in migrations(db.dialect):
-        if step.version > have and _apply(db, step):
+        # any shipped step not applied yet, not only newer ones: steps made on two branches
+        # at once land in either order
+        if step.version not in done and _apply(db, step):
             applied.append(step.version)
     return applied
 

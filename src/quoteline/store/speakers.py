@@ -111,8 +111,9 @@ class StoreSpeakerIndex:
         for chunk in _chunks(missing):
             for key in chunk:
                 self._ids[key] = []
+            # in the primary key's order, so that the planner reads the keys asked for only
             for r in self.db.query(f"SELECT key, speaker_id FROM speaker_keys WHERE key IN "
-                                   f"({_marks(chunk)}) ORDER BY speaker_id", chunk):
+                                   f"({_marks(chunk)}) ORDER BY key, speaker_id", chunk):
                 self._ids[r["key"]].append(int(r["speaker_id"]))
         self._load(sorted({sid for k in missing for sid in self._ids[k]}))
 
@@ -333,7 +334,8 @@ def backfill_keys(db: Db) -> int:
     done = 0
     while True:
         with db.transaction():
-            rows = db.query("SELECT id, name, is_body FROM speakers WHERE keyed = 0 "
+            rows = db.query(f"SELECT id, name, is_body FROM {db.pending('speakers', 'speakers_unkeyed')}"
+                            " WHERE keyed = 0 "
                             "ORDER BY id LIMIT ?", (CHUNK,))
             if not rows:
                 return done

@@ -212,10 +212,10 @@ def _summary(units: list[dict[str, Any]]) -> tuple[Any, ...]:
     return main["cluster_id"], main["rendering"], main["similarity"], main["diff"]
 
 
-RECORD_SQL = (
-    "SELECT u.id, u.text, u.quoted, u.cluster_id, q.speaker_id, q.said_on, a.input_id,"
-    " a.published, a.outlet, a.url, a.is_primary, a.is_wire FROM units u"
-    " JOIN quotes q ON q.id = u.quote_id JOIN articles a ON a.id = u.article_id")
+RECORD_COLS = ("u.id, u.text, u.quoted, u.cluster_id, q.speaker_id, q.said_on, a.input_id,"
+               " a.published, a.outlet, a.url, a.is_primary, a.is_wire")
+RECORD_FROM = " FROM units u JOIN quotes q ON q.id = u.quote_id JOIN articles a ON a.id = u.article_id"
+RECORD_SQL = "SELECT " + RECORD_COLS + RECORD_FROM
 
 
 def unit_record(r: dict[str, Any]) -> QuoteRecord:
@@ -234,13 +234,16 @@ def unit_records(db: Db) -> Iterator[tuple[QuoteRecord, int | None]]:
         yield unit_record(r), r["cluster_id"]
 
 
-def quotes_without_units(db: Db) -> Iterator[tuple[int, int, Quote]]:
-    """(article row, quote id, quote) of stored statements not yet cut into units (an older
-    store); thoughts are never linked."""
+def quotes_without_units(db: Db, after: int = 0,
+                         limit: int = 500) -> Iterator[tuple[int, int, Quote]]:
+    """(article row, quote id, quote) of up to ``limit`` stored statements after id ``after``
+    not yet cut into units (an older store, quotes added one by one); thoughts are never
+    linked."""
     sql = ("SELECT id, article_id, start_char, end_char, text, kind, parts FROM quotes q"
-           " WHERE q.act = 'speech' AND NOT EXISTS (SELECT 1 FROM units u WHERE u.quote_id = q.id)"
-           " ORDER BY id")
-    for r in db.stream(sql):
+           " WHERE id > ? AND q.act = 'speech'"
+           " AND NOT EXISTS (SELECT 1 FROM units u WHERE u.quote_id = q.id)"
+           " ORDER BY id LIMIT ?")
+    for r in db.query(sql, (after, limit)):
         parts = tuple(Span(p["start"], p["end"], p["text"])
                       for p in (json.loads(r["parts"]) if r["parts"] else ()))
         quote = Quote(start=int(r["start_char"]), end=int(r["end_char"]), text=r["text"],
