@@ -27,6 +27,7 @@ from quoteline.nlp.lexicon import (
     cue_verbs,
     demonstratives,
     hearsay_adverbs,
+    honorifics,
     lemma_fixes,
     light_verbs,
     line_labels,
@@ -34,6 +35,7 @@ from quoteline.nlp.lexicon import (
     object_preps,
     question_marks,
     relative_pronouns,
+    roles,
     speaker_passives,
 )
 from quoteline.nlp.options import ExtractOptions
@@ -154,6 +156,8 @@ def _cue_end(tok: Token) -> int:
 
 
 def _verb_cue(tok: Token, cls: CueClass, quoted: AbstractSet[int]) -> Attribution | None:
+    if _passes_on(tok):
+        return None  # "X quoted Y as saying Z": the words are Y's, cued by "saying"
     if not any(c.dep_ in {"ccomp", "xcomp"} for c in tok.children):
         passive = _passive(tok, cls)
         if passive is not None:
@@ -440,11 +444,21 @@ def _set_off(tok: Token) -> bool:
 
 def trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Drop edge punctuation and space tokens (quote marks stay: the caller widens to them)."""
-    while start < end and (doc[start].is_space or doc[start].text in {",", ";", "—", "–", ":"}):
+    while start < end and (doc[start].is_space or doc[start].text in {",", ";", "—", "–", ":"}
+                           or _is_tag(doc[start])):
         start += 1
-    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "—", "–"}):
+    tagged = end
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "—", "–"}
+                           or _is_tag(doc[end - 1])):
         end -= 1
+    if end < tagged and any(_is_tag(t) for t in doc[end:tagged]) and doc[end - 1].text == ".":
+        end -= 1  # "... in autumn.</p>": the full stop ends the sentence, as without the tag
     return (start, end) if end > start else None
+
+
+def _is_tag(tok: Token) -> bool:
+    """A markup tag left in the text ("<p>", "</b>"): never part of a span."""
+    return tok.text.startswith("<") and tok.text.endswith(">") and len(tok.text) > 2
 
 
 def _according(doc: Doc, tok: Token) -> Attribution | None:
@@ -494,6 +508,8 @@ def _headline_colon(doc: Doc, colon: Token, opts: ExtractOptions) -> Attribution
     """"Clinton: Trump's view of the world is wrong" - a short name, a colon, a statement."""
     sent = sentence(colon)
     before = doc[sent.start : colon.i]
+    if _quoted_head(before):
+        return _quote_then_name(doc, colon, before, sent.end)
     if not 1 <= len(before) <= opts.headline_words or any(t.pos_ in {"VERB", "AUX"} for t in before):
         return None
     if not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in before) and not _label(before, opts):
@@ -507,6 +523,28 @@ def _headline_colon(doc: Doc, colon: Token, opts: ExtractOptions) -> Attribution
     return Attribution(colon, colon.i + 1, content, source, "speech", "headline_colon")
 
 
+def _quoted_head(span: Span) -> bool:
+    """"‘Crazy’: ...": a headline that opens with a quotation closed just before the colon."""
+    return (len(span) >= 3 and span[0].is_quote and span[-1].is_quote
+            and not any(t.is_quote for t in span[1:-1]))
+
+
+def _quote_then_name(doc: Doc, colon: Token, head: Span, end: int) -> Attribution | None:
+    """"‘Shameful’: Mayor Ines Varro condemns ...": the quoted words are those of the person
+    named right after the colon (a title word, then two or more capitalised names), else
+    nobody's: no quote."""
+    i = colon.i + 1
+    while i < end and (doc[i].lower_.rstrip(".") in roles() or doc[i].lower_ in honorifics()):
+        i += 1
+    j = i
+    while j < end and doc[j].pos_ == "PROPN" and doc[j].is_title:
+        j += 1
+    if j - i < 2:
+        return None
+    return Attribution(colon, colon.i + 1, (head.start + 1, head.end - 1), (i, j), "speech",
+                       "headline_colon")
+
+
 def _label(span: Span, opts: ExtractOptions) -> bool:
     """A capitalised name opening a line, as in a headline or transcript ("SANDERS: ...")."""
     doc = span.doc
@@ -516,8 +554,27 @@ def _label(span: Span, opts: ExtractOptions) -> bool:
     return line_start and short and all(t.text[0].isupper() for t in words)
 
 
+def _passes_on(tok: Token) -> bool:
+    """True when a verb reports someone else's words: "quoted Y as saying", "cited Y as
+    telling reporters" (an "as" phrase whose verb is itself a cue)."""
+    return any(c.dep_ == "prep" and c.lower_ == "as" and any(
+        g.dep_ == "pcomp" and is_cue(g) is not None for g in c.children) for c in tok.children)
+
+
+def _as_saying_object(cue: Token) -> Token | None:
+    """Y in "X quoted Y as saying ...": the object of the verb the "as" phrase hangs from."""
+    prep = cue.head
+    if cue.dep_ != "pcomp" or prep.dep_ != "prep" or prep.lower_ != "as":
+        return None
+    return next((c for c in prep.head.children if c.dep_ in {"dobj", "dative"}), None)
+
+
 def source_of(cue: Token, quoted: AbstractSet[int] = frozenset()) -> tuple[int, int] | None:
-    """The mention of who speaks: the cue's subject, climbing to a governing verb if needed."""
+    """The mention of who speaks: the cue's subject, climbing to a governing verb if needed
+    ("X quoted Y as saying": Y, the innermost speaker)."""
+    inner = _as_saying_object(cue)
+    if inner is not None:
+        return _np_span(inner)
     tok: Token = cue
     for _ in range(5):
         subj = _subject_of(tok, quoted)

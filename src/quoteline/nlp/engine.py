@@ -88,8 +88,8 @@ def dedupe(state: DocState, cands: list[Candidate], opts: ExtractOptions) -> lis
     seen: set[tuple[int, int]] = set()
     chrome = label_lines(state.view.text)
     for c in sorted(cands, key=lambda c: (c.start, c.end)):
-        if any(s <= c.start < e for s, e in chrome):
-            continue
+        if c.how != "layout" and any(s <= c.start < e for s, e in chrome):
+            continue  # (a layout's answer line "A: ..." is no page label)
         if (c.start, c.end) not in seen:
             seen.add((c.start, c.end))
             out.append(c)

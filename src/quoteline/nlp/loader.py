@@ -8,7 +8,9 @@ import os
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from quoteline.errors import ModelNotFoundError
 
@@ -20,6 +22,9 @@ _UNUSED = ("textcat", "textcat_multilabel", "entity_linker", "spancat")
 
 
 PARAGRAPHS = "quoteline_paragraphs"
+# A markup tag left in a page's text ("<p>", "</b>", '<a href="...">') is a token of its own,
+# so it never glues to the words or quotation marks beside it.
+MARKUP_TAG = r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>"
 
 
 @Language.component(PARAGRAPHS)
@@ -65,6 +70,7 @@ def load_nlp(name: str | None = None) -> Language:
                 f"pipeline with a dependency parser and NER, such as en_core_web_sm ({INSTALL_HINT})"
             )
     nlp.max_length = max(nlp.max_length, 5_000_000)
+    _split_markup(nlp)
     first = next(n for n in ("tok2vec", "parser") if n in nlp.pipe_names)
     nlp.add_pipe(PARAGRAPHS, before=first)
     return nlp
@@ -74,3 +80,14 @@ def model_label(nlp: Language) -> str:
     """"name version" of a loaded pipeline, recorded with every quote."""
     meta = nlp.meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')} {meta.get('version', '?')}"
+
+
+def _split_markup(nlp: Language) -> None:
+    """Markup tags as tokens of their own (prefix, suffix and infix of every word)."""
+    tok = nlp.tokenizer
+    if not isinstance(tok, Tokenizer):
+        return  # a pipeline with a tokenizer of its own keeps it
+    defaults = nlp.Defaults
+    tok.prefix_search = compile_prefix_regex((MARKUP_TAG, *(defaults.prefixes or ()))).search
+    tok.suffix_search = compile_suffix_regex((MARKUP_TAG, *(defaults.suffixes or ()))).search
+    tok.infix_finditer = compile_infix_regex((MARKUP_TAG, *(defaults.infixes or ()))).finditer
