@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -83,11 +84,33 @@ def model_label(nlp: Language) -> str:
 
 
 def _split_markup(nlp: Language) -> None:
-    """Markup tags as tokens of their own (prefix, suffix and infix of every word)."""
-    tok = nlp.tokenizer
-    if not isinstance(tok, Tokenizer):
+    """Markup tags as tokens of their own (prefix, suffix and infix of every word), for the
+    texts that hold a "<"; every other text keeps the pipeline's own tokenizer (and its speed)."""
+    plain = nlp.tokenizer
+    if not isinstance(plain, Tokenizer):
         return  # a pipeline with a tokenizer of its own keeps it
     defaults = nlp.Defaults
-    tok.prefix_search = compile_prefix_regex((MARKUP_TAG, *(defaults.prefixes or ()))).search
-    tok.suffix_search = compile_suffix_regex((MARKUP_TAG, *(defaults.suffixes or ()))).search
-    tok.infix_finditer = compile_infix_regex((MARKUP_TAG, *(defaults.infixes or ()))).finditer
+    marked = Tokenizer(
+        nlp.vocab, rules=plain.rules,
+        prefix_search=compile_prefix_regex((MARKUP_TAG, *(defaults.prefixes or ()))).search,
+        suffix_search=compile_suffix_regex((MARKUP_TAG, *(defaults.suffixes or ()))).search,
+        infix_finditer=compile_infix_regex((MARKUP_TAG, *(defaults.infixes or ()))).finditer,
+        token_match=plain.token_match, url_match=plain.url_match)
+    nlp.tokenizer = _MarkupAware(plain, marked)
+
+
+class _MarkupAware:
+    """The pipeline's tokenizer, or the markup-splitting one for a text that holds a tag."""
+
+    def __init__(self, plain: Tokenizer, marked: Tokenizer) -> None:
+        self.plain, self.marked = plain, marked
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenize ``text``."""
+        doc: Doc = (self.marked if "<" in text else self.plain)(text)
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenize each text."""
+        for text in texts:
+            yield self(text)
