@@ -39,6 +39,7 @@ from quoteline.nlp.lexicon import (
     speaker_passives,
 )
 from quoteline.nlp.options import ExtractOptions
+from quoteline.nlp.quotemarks import MARKUP_TAG
 from quoteline.nlp.sents import sentence
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
@@ -447,18 +448,15 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     while start < end and (doc[start].is_space or doc[start].text in {",", ";", "—", "–", ":"}
                            or _is_tag(doc[start])):
         start += 1
-    tagged = end
     while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "—", "–"}
                            or _is_tag(doc[end - 1])):
         end -= 1
-    if end < tagged and any(_is_tag(t) for t in doc[end:tagged]) and doc[end - 1].text == ".":
-        end -= 1  # "... in autumn.</p>": the full stop ends the sentence, as without the tag
     return (start, end) if end > start else None
 
 
 def _is_tag(tok: Token) -> bool:
     """A markup tag left in the text ("<p>", "</b>"): never part of a span."""
-    return tok.text.startswith("<") and tok.text.endswith(">") and len(tok.text) > 2
+    return MARKUP_TAG.fullmatch(tok.text) is not None
 
 
 def _according(doc: Doc, tok: Token) -> Attribution | None:

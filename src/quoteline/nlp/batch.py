@@ -34,10 +34,10 @@ def parse(nlp: Language, text: str) -> Doc:
     at a word boundary. Offsets stay exact: the pieces join back into the same text."""
     if not needs_pieces(text):
         return nlp(text)
-    parts = list(pieces(text))
-    prose = [p for p in parts if not _no_prose(p)]
+    parts = [(p, _no_prose(p)) for p in pieces(text)]
+    prose = [p for p, skip in parts if not skip]
     parsed = iter([doc for group in _groups(prose, len) for doc in _pipe(nlp, group)])
-    docs = [_one_token(nlp, p) if _no_prose(p) else next(parsed) for p in parts]
+    docs = [_unparsed(nlp, p) if skip else next(parsed) for p, skip in parts]
     return Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])  # type: ignore[call-arg]
 
 
@@ -55,7 +55,7 @@ def _no_prose(piece: str) -> bool:
             and DOUBLE_MARKS.search(piece) is None)
 
 
-def _one_token(nlp: Language, piece: str) -> Doc:
+def _unparsed(nlp: Language, piece: str) -> Doc:
     """The piece as one unparsed sentence (its words, text and offsets kept; every word hangs
     from the first, so it stays one sentence no longer than the piece), and the parser's time
     goes to the prose around it."""

