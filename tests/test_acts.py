@@ -4,6 +4,7 @@ the export, the web and ``quoteline eval`` show statements unless asked for ``al
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,45 @@ def test_migration_5_takes_older_quotes_for_statements(store_url: str) -> None: 
         old = s.db.one("SELECT act, rule FROM quotes WHERE text = 'an old quote'")
         assert old is not None and (old["act"], old["rule"]) == ("speech", None)
         assert [h.text for h in s.search("old")] == ["an old quote"]
+
+
+def test_statements_only_under_facets_and_counts(filled: Store) -> None:
+    """The statements-only filter holds with facets (a speaker, a kind, an outlet), with
+    words, and when counting by facets alone."""
+    speaker = filled.search("bridge")[0].speaker_id
+    for f in (Filters(speaker_id=speaker), Filters(outlet="Daily"), Filters(kind="indirect")):
+        speech = filled.search_page(SearchRequest("bridge", f))
+        every = filled.search_page(SearchRequest("bridge", replace(f, acts="all")))
+        assert BELIEVED not in [h.text for h in speech.hits]
+        assert speech.total == len(speech.hits)
+        assert every.total == len(every.hits) >= speech.total
+    by_outlet = filled.search_page(SearchRequest("", Filters(outlet="Daily")))
+    assert (by_outlet.total, [h.text for h in by_outlet.hits]) == (1, [SAID])
+    assert filled.search_page(SearchRequest("", Filters(outlet="Daily", acts="all"))).total == 2
+
+
+def test_migration_8_puts_the_act_of_older_thoughts_in_the_search_index(
+        store_url: str) -> None:  # noqa: F811
+    with Store(store_url, migrate_schema=False) as s, s.transaction():
+        for step in migrations(s.dialect):
+            if step.version < 8:
+                s.db.script(step.sql)
+        s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                     " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        s.db.executemany("INSERT INTO schema_version VALUES (?, ?, '2024-01-01')",
+                         [(m.version, m.name) for m in migrations(s.dialect) if m.version < 8])
+        row = s.db.one("INSERT INTO articles (ident, content_hash, minhash, text, ingested_at)"
+                       " VALUES ('old', 'h-old', ?, 'x', '2024-01-01') RETURNING id", (b"",))
+        assert row is not None
+        for at, text, act in ((0, "the ferry will sail", "speech"),
+                              (30, "the ferry may sink", "thought")):
+            s.db.execute("INSERT INTO quotes (article_id, start_char, end_char, text, kind, act,"
+                         " facets) VALUES (?, ?, ?, ?, 'direct', ?, 's0 kdirect onone')",
+                         (row["id"], at, at + len(text), text, act))
+    with open_store(store_url) as s:
+        assert [h.text for h in s.search("ferry")] == ["the ferry will sail"]
+        assert [h.text for h in s.search("ferry", kind="direct")] == ["the ferry will sail"]
+        assert len(s.search("ferry", kind="direct", acts="all")) == 2
 
 
 def _cli(*args: str) -> Any:

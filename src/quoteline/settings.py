@@ -87,6 +87,11 @@ TABLE: tuple[Setting, ...] = (
     Setting("store_lock_seconds", 600.0,
             "seconds a writer waits for another run's batch (SQLite busy timeout, PostgreSQL "
             "lock timeout) before it gives up with an error"),
+    Setting("web_sqlite_cache_mb", 32,
+            "page cache of each web server connection to a SQLite store, in MB"),
+    Setting("web_sqlite_mmap_mb", 4096,
+            "how much of a SQLite store the web server reads through a memory map, in MB "
+            "(shared by its connections; 0: none)"),
     Setting("semantic", True,
             "use the sentence-embedding model for reworded quotes when quoteline[semantic] "
             "is installed"),

@@ -122,6 +122,14 @@ class Db:
         else:
             self._sq.set_progress_handler(lambda: int(expired()), 20_000)
 
+    def tune_for_reads(self, cache_mb: int, mmap_mb: int) -> None:
+        """SQLite: a larger page cache and reads through a memory map of the file, for a
+        connection that serves reads of a large store (the web server's); PostgreSQL keeps
+        its own buffers. Not for ingest, whose memory is bounded by its batch instead."""
+        if self.dialect == "sqlite":
+            self._sq.execute(f"PRAGMA cache_size=-{max(0, int(cache_mb)) * 1024}")  # KiB
+            self._sq.execute(f"PRAGMA mmap_size={max(0, int(mmap_mb)) * 1024 * 1024}")
+
     # ----------------------------------------------------------------- statements
     def _sql(self, sql: str) -> str:
         if self.dialect == "sqlite":

@@ -31,7 +31,7 @@ from quoteline.store.types import (
     StoreStats,
 )
 from quoteline.store.units import flag_clause, quote_flag_clause
-from quoteline.store.write import name_key, outlet_token
+from quoteline.store.write import THOUGHT_TOKEN, facet_word, name_key, outlet_token
 
 QUOTE_COLUMNS = (
     "q.id AS quote_id, a.input_id AS article_id, a.id AS article_row, a.url, a.outlet, a.published, a.title,"
@@ -72,11 +72,18 @@ class _Where:
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     facets: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # facet terms a match must not have
     needs_article: bool = False
 
     def sql(self) -> str:
         """The WHERE clause (empty without clauses)."""
         return "WHERE " + " AND ".join(self.clauses) if self.clauses else ""
+
+    def match(self, *terms: str) -> str:
+        """The FTS5 expression of ``terms`` and the facets, without the excluded facets (FTS5
+        has no NOT on its own: it needs at least one term or facet)."""
+        expr = " AND ".join([*terms, *self.facets])
+        return f"({expr}) NOT ({' OR '.join(self.excluded)})" if self.excluded else expr
 
 
 def search(db: Db, req: SearchRequest) -> SearchResult:
@@ -161,7 +168,9 @@ def _filter_rows(db: Db, f: Filters) -> tuple[str, list[Any]]:
             joins += " JOIN articles a ON a.id = q.article_id"
         more = "".join(f" AND {c}" for c in w.clauses)
         return (f"SELECT 1 AS x FROM quotes_fts{joins} WHERE quotes_fts MATCH ?{more}",
-                [" AND ".join(w.facets), *w.params])
+                [w.match(), *w.params])
+    if w.excluded:  # no facet to match: the acts are filtered on the rows
+        w.clauses.append(act_clause(f.acts))
     joins = " JOIN articles a ON a.id = q.article_id" if w.needs_article else ""
     return f"SELECT 1 AS x FROM quotes q{joins} {w.sql()}", w.params
 
@@ -236,7 +245,7 @@ def _fts_sql(w: _Where, query: Query, columns: str, limit: int,
              rowids: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
     """SQL and parameters: the newest ``limit`` FTS5 matches of ``query`` under the filters
     ``w`` (within ``rowids``, when given)."""
-    expr = " AND ".join([f"{{text speaker}} : ({to_fts5(query)})", *w.facets])
+    expr = w.match(f"{{text speaker}} : ({to_fts5(query)})")
     joins = " JOIN quotes q ON q.id = quotes_fts.rowid" if w.clauses else ""
     if w.needs_article:
         joins += " JOIN articles a ON a.id = q.article_id"
@@ -306,7 +315,7 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
             w.clauses.append("lower(q.speaker) = ?")
             w.params.append(f.speaker.casefold().strip())
     if f.kind and facets:
-        w.facets.append(f'facets : "k{_word(f.kind)}"')
+        w.facets.append(f'facets : "k{facet_word(f.kind)}"')
     elif f.kind:
         w.clauses.append("q.kind = ?")
         w.params.append(f.kind)
@@ -328,7 +337,9 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
         w.params.append(f.min_confidence)
     if f.flag:
         w.clauses.append(quote_flag_clause(f.flag))
-    if f.acts != "all":
+    if f.acts != "all" and facets:  # thoughts are few: excluded inside the index
+        w.excluded.append(f'facets : "{THOUGHT_TOKEN}"')
+    elif f.acts != "all":
         w.clauses.append(act_clause(f.acts))
     return w
 
@@ -336,10 +347,6 @@ def _filters(db: Db, f: Filters, *, facets: bool) -> _Where:
 def act_clause(acts: ActChoice) -> str:
     """SQL (on q = quotes) keeping the quotes of the acts asked for: statements, or all."""
     return "1 = 1" if acts == "all" else "q.act = 'speech'"
-
-
-def _word(value: str) -> str:
-    return "".join(ch for ch in value if ch.isalnum())
 
 
 # ------------------------------------------------------------------ speakers

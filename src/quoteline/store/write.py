@@ -57,9 +57,22 @@ def insert_article(db: Db, new: NewArticle) -> int:
     return int(row["id"])
 
 
-def facet_tokens(speaker_id: int | None, kind: str, outlet: str | None) -> str:
-    """Filter values as search tokens, so SQLite filters inside the full-text index."""
-    return f"s{speaker_id or 0} k{kind} {outlet_token(outlet)}"
+def facet_tokens(speaker_id: int | None, kind: str, outlet: str | None,
+                 act: str = "speech") -> str:
+    """Filter values as search tokens, so SQLite filters inside the full-text index. The
+    speaker token comes first (``move_quotes`` swaps it in place); a quote that is not a
+    statement ends with ``a<act>`` (``THOUGHT_TOKEN``), so statements-only searches exclude
+    the few such quotes inside the index instead of reading every candidate's row."""
+    tokens = f"s{speaker_id or 0} k{kind} {outlet_token(outlet)}"
+    return tokens if act == "speech" else f"{tokens} a{facet_word(act)}"
+
+
+THOUGHT_TOKEN = "athought"  # the facet token of a thought (see facet_tokens)
+
+
+def facet_word(value: str) -> str:
+    """``value`` as one facet token's word (its letters and digits)."""
+    return "".join(ch for ch in value if ch.isalnum())
 
 
 def outlet_token(outlet: str | None) -> str:
@@ -78,7 +91,7 @@ def quote_values(article_row: int, q: Quote, speaker_id: int | None,
             src.text if src else None, src.start if src else None, src.end if src else None,
             q.speaker, q.speaker_title, speaker_id, q.said_on, q.said_on_basis,
             float(q.confidence), json_or_none(parts), q.extractor, q.model,
-            facet_tokens(speaker_id, q.kind, outlet), q.act, q.rule)
+            facet_tokens(speaker_id, q.kind, outlet, q.act), q.act, q.rule)
 
 
 def insert_quote(db: Db, article_row: int, q: Quote, speaker_id: int | None,

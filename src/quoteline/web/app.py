@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Awaitable, Callable
 from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quoteline import __version__
 from quoteline.errors import StoreError
@@ -73,9 +74,6 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 
 # ---------------------------------------------------------------- middleware
-Next = Callable[[Request], Awaitable[Response]]
-
-
 def _bad_request_line(request: Request) -> str | None:
     query = request.url.query
     if len(query) > MAX_QUERY_STRING:
@@ -86,22 +84,43 @@ def _bad_request_line(request: Request) -> str | None:
     return None
 
 
-async def guard(request: Request, call_next: Next) -> Response:
-    """Limits on URL and body size, then security headers on every response."""
-    problem = _bad_request_line(request)
-    if problem is None and request.method in ("POST", "PUT", "PATCH"):
-        problem = _body_problem(request, web_of(request).settings.max_body)
-    if problem is not None:
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+
+
+class Guard:
+    """Limits on URL and body size, then security headers on every response.
+
+    Plain ASGI: a ``BaseHTTPMiddleware`` would add a task and a pair of streams to every
+    request, a large share of what a cheap page costs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a bad request line or body, else pass on; headers added either way."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        request = Request(scope)
+        problem = _bad_request_line(request)
+        if problem is None and request.method in ("POST", "PUT", "PATCH"):
+            problem = _body_problem(request, web_of(request).settings.max_body)
+        if problem is None:
+            await self.app(scope, receive, send_secured)
+            return
         status = 413 if "large" in problem else 411 if "length" in problem else 400
-        response = error_response(request, status, problem)
-    else:
-        response = await call_next(request)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
+        await error_response(request, status, problem)(scope, receive, send_secured)
 
 
 def _body_problem(request: Request, limit: int) -> str | None:
@@ -128,7 +147,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app = FastAPI(title="quoteline", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", description=openapi.DESCRIPTION)
     app.state.web = Web(settings)
-    app.middleware("http")(guard)
+    app.add_middleware(Guard)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QueryTimeout, _timeout)

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from quoteline import __version__
 from quoteline.errors import StoreError
 from quoteline.search import highlight
+from quoteline.settings import get_int
 from quoteline.store import Overview, Store, open_store
 from quoteline.store.browse import suggested_speakers
 from quoteline.store.types import OutletSummary, SpeakerRank
@@ -32,6 +33,16 @@ from quoteline.web.render import (
     rendering_label,
     safe_url,
     speech,
+)
+from quoteline.web.snippets import (
+    badge,
+    dates,
+    marked,
+    outlet_link,
+    report_line,
+    said,
+    speaker_link,
+    timeline_bars,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -100,13 +111,16 @@ class Web:
         with open_store(settings.db_url, create=False):  # migrate once, up front
             pass
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["safe_url"] = safe_url
         self.env.globals.update(qs=query_string, version=__version__, settings=settings,
                                 plural=plural, highlight=highlight, speech=speech,
                                 date_label=date_label, long_date=long_date,
-                                rendering_label=rendering_label)
+                                rendering_label=rendering_label, said=said, dates=dates,
+                                speaker_link=speaker_link, outlet_link=outlet_link,
+                                badge=badge, marked=marked, timeline_bars=timeline_bars,
+                                report_line=report_line)
 
     def store(self) -> Store:
         """This thread's store (opened on first use, with the query time limit installed)."""
@@ -114,6 +128,7 @@ class Web:
         if store is None:
             store = Store(self.settings.db_url, migrate_schema=False)
             install_time_limit(store, self.settings.query_timeout)
+            store.db.tune_for_reads(get_int("web_sqlite_cache_mb"), get_int("web_sqlite_mmap_mb"))
             self._local.store = store
         return store
 

@@ -1,0 +1,6 @@
+-- quoteline store, version 8 (SQLite): a quote that is not a statement carries its act as a
+-- search facet token ("athought" after the speaker, kind and outlet tokens), so that a
+-- statements-only search leaves out the few thoughts inside the full-text index instead of
+-- reading the act of every candidate's row (store/write.py, facet_tokens). The update
+-- trigger of version 1 re-indexes the rows changed here.
+UPDATE quotes SET facets = facets || ' a' || act WHERE act <> 'speech' AND facets IS NOT NULL;
