@@ -10,7 +10,7 @@ own candidates (at most ``CANDIDATES``), so it costs what the search costs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from quoteline.models import parse_date
@@ -166,12 +166,6 @@ def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
     return tuple(sorted(counts.items()))
 
 
-def _cluster_of(group: Any) -> int | None:
-    """The cluster id of a group key (a negative key is a quote in no cluster)."""
-    g = int(group)
-    return g if g > 0 else None
-
-
 def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
     """(day, statements first said that day) for a speaker, oldest first."""
     return list(_histogram(_speaker_index(db, speaker_id)[0]))
@@ -196,20 +190,15 @@ def search_statements(db: Db, req: SearchRequest) -> StatementResult:
 
 def _grouped_page(db: Db, sql: str, params: list[Any], limit: int,
                   offset: int) -> tuple[list[Lead], int, int]:
-    """(page of statements, statements in all, candidates) of the candidates ``sql``."""
-    key = "coalesce(q.cluster_id, -q.id)"
-    ranked = (f"SELECT {key} AS g, c.id, c.score, row_number() OVER (PARTITION BY {key}"
-              " ORDER BY c.score DESC, c.id DESC) AS rn, count(*) OVER () AS n"
-              f" FROM ({sql}) c JOIN quotes q ON q.id = c.id")
-    best = f"SELECT g, id, score, n, count(*) OVER () AS total FROM ({ranked}) r WHERE rn = 1"
-    rows = db.query(f"SELECT g, id, n, total FROM ({best}) b ORDER BY score DESC, id DESC"
-                    " LIMIT ? OFFSET ?", [*params, limit, offset])
-    if not rows:  # past the last page (or nothing): count alone
-        row = db.one(f"SELECT count(*) AS total, max(n) AS n FROM ({ranked}) r WHERE rn = 1",
-                     params) or {}
-        return [], int(row.get("total") or 0), int(row.get("n") or 0)
-    leads = [(_cluster_of(r["g"]), int(r["id"])) for r in rows]
-    return leads, int(rows[0]["total"]), int(rows[0]["n"])
+    """(page of statements, statements in all, candidates) of the candidates ``sql``: their
+    clusters are read through the narrow index on (id, cluster_id), and grouped here (a
+    thousand rows group faster in Python than in SQL window functions)."""
+    narrow = " INDEXED BY quotes_id_cluster" if db.dialect == "sqlite" else ""  # else the rows
+    rows = db.tuples(f"SELECT c.id, c.score, q.cluster_id FROM ({sql}) c JOIN quotes q{narrow}"
+                     " ON q.id = c.id", params)
+    ranked = sorted(rows, key=lambda r: (-float(r[1]), -int(r[0])))
+    groups = _first_of_each((int(qid), cluster) for qid, _, cluster in ranked)
+    return groups[offset:offset + limit], len(groups), len(rows)
 
 
 def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
@@ -219,11 +208,16 @@ def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
     marks = ", ".join("?" for _ in ids)
     cluster = {int(r["id"]): r["cluster_id"] for r in db.query(
         f"SELECT id, cluster_id FROM quotes WHERE id IN ({marks})", list(ids))}
-    seen: set[Any] = set()
+    return _first_of_each((qid, cluster.get(qid)) for qid in ids)
+
+
+def _first_of_each(ranked: Iterable[tuple[int, Any]]) -> list[Lead]:
+    """The first (best) quote of each statement in ranked (quote id, cluster id) pairs: a
+    quote in no cluster is a statement of its own."""
+    seen: set[int] = set()
     out: list[Lead] = []
-    for qid in ids:
-        c = cluster.get(qid)
-        key = c if c is not None else -qid
+    for qid, c in ranked:
+        key = int(c) if c is not None else -qid
         if key not in seen:
             seen.add(key)
             out.append((int(c) if c is not None else None, qid))
