@@ -169,6 +169,27 @@ def test_web_search_and_json_take_acts(filled: Store) -> None:
         assert httpx.get(server.url + "/quotes.json", params={"acts": "x"}).status_code == 400
 
 
+def test_a_speakers_statements_leave_thoughts_out_unless_asked(filled: Store) -> None:
+    speaker = filled.search("bridge")[0].speaker_id
+    assert speaker is not None
+    said = filled.speaker_statements(speaker)
+    assert ([st.lead.text for st in said.statements], said.total) == ([SAID], 1)
+    assert said.counts == (1, 1)
+    every = filled.speaker_statements(speaker, acts="all")
+    assert sorted(st.lead.text for st in every.statements) == sorted([SAID, BELIEVED])
+    assert sum(n for _, n in filled.speaker_statement_days(speaker)) == 1
+    assert sum(n for _, n in filled.speaker_statement_days(speaker, acts="all")) == 2
+    info = filled.speaker(speaker)
+    assert info is not None and (info.quotes, info.statements) == (1, 1)
+    with LiveServer(WebSettings(db_url=filled.url)) as server:
+        def listed(**params: str) -> list[str]:
+            got = httpx.get(f"{server.url}/speakers/{speaker}.json", params=params).json()
+            return sorted(item["quote"]["text"] for item in got["items"])
+
+        assert listed() == [SAID]
+        assert listed(acts="all") == sorted([SAID, BELIEVED])
+
+
 def test_eval_scores_the_acts_asked_for() -> None:
     docs = [{"id": "d", "quotes": [{"content": [0, 3], "act": "speech"},
                                    {"content": [4, 8], "act": "thought"}, {"content": [9, 12]}]}]

@@ -269,15 +269,18 @@ class Store(AbstractContextManager["Store"]):
     # ------------------------------------------------------------ statements
     def speaker_statements(self, speaker_id: int, *, date_from: dt.date | None = None,
                            date_to: dt.date | None = None, limit: int = 20,
-                           offset: int = 0) -> StatementResult:
+                           offset: int = 0, acts: ActChoice = "speech") -> StatementResult:
         """A speaker's statements (clusters of their quotes), latest first, each with its
-        renderings folded under it; ``date_from``/``date_to`` on the day each was first said."""
+        renderings folded under it; ``date_from``/``date_to`` on the day each was first said;
+        thoughts too with ``acts="all"``."""
         return statements.speaker_statements(self.db, speaker_id, date_from=date_from,
-                                              date_to=date_to, limit=limit, offset=offset)
+                                              date_to=date_to, limit=limit, offset=offset,
+                                              acts=acts)
 
-    def speaker_statement_days(self, speaker_id: int) -> list[tuple[dt.date, int]]:
+    def speaker_statement_days(self, speaker_id: int,
+                               acts: ActChoice = "speech") -> list[tuple[dt.date, int]]:
         """(day, statements first said that day) for a speaker, oldest first."""
-        return statements.speaker_statement_days(self.db, speaker_id)
+        return statements.speaker_statement_days(self.db, speaker_id, acts)
 
     def search_statements(self, request: SearchRequest) -> StatementResult:
         """A search grouped by statement (each statement once, at its best match's rank)."""

@@ -366,8 +366,8 @@ def speaker_ids(db: Db, name: str) -> list[int]:
 
 def speaker_info(db: Db, speaker_id: int, counts: bool = True) -> SpeakerInfo | None:
     """One speaker with aliases, titles (with the capitals the articles gave them), and how
-    many quotes (reports) and statements (distinct clusters) are theirs (``counts=False``:
-    not counted, left 0)."""
+    many of their quotes are statements (reports) and in how many clusters (statements)
+    (``counts=False``: not counted, left 0)."""
     row = db.one("SELECT id, name, title FROM speakers WHERE id = ?", (speaker_id,))
     if row is None:
         return None
@@ -377,7 +377,8 @@ def speaker_info(db: Db, speaker_id: int, counts: bool = True) -> SpeakerInfo | 
         "SELECT title FROM speaker_titles WHERE speaker_id = ? ORDER BY title", (speaker_id,))]
     cased = cased_titles(db, speaker_id) if titles else {}
     n = db.one("SELECT count(*) AS n, count(DISTINCT coalesce(cluster_id, -id)) AS k"
-               " FROM quotes WHERE speaker_id = ?", (speaker_id,)) if counts else None
+               " FROM quotes WHERE speaker_id = ? AND act = 'speech'", (speaker_id,)
+               ) if counts else None
     title = cased.get(fold_title(row["title"]), row["title"]) if row["title"] else None
     return SpeakerInfo(int(row["id"]), row["name"], title, tuple(aliases),
                        tuple(cased.get(fold_title(t), t) for t in titles),

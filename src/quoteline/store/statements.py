@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from quoteline.models import parse_date
+from quoteline.models import ActChoice, parse_date
 from quoteline.search import Filters, SearchRequest, request_problem
 from quoteline.store.browse import MAX_IDS, cluster_outlets
 from quoteline.store.db import Db, Row
@@ -116,13 +116,15 @@ def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
 Dated = tuple[dt.date, Lead]
 
 
-def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead], int]:
+def _speaker_index(db: Db, speaker_id: int,
+                   acts: ActChoice = "speech") -> tuple[list[Dated], list[Lead], int]:
     """A speaker's statements: (the day each was first said, (cluster, its first quote)),
     oldest first, the undated ones, and how many quotes. One pass over the speaker's entries of the index on
     (speaker_id, day, id, cluster_id), in day order: a statement is first said where its
     cluster is first met."""
+    speech = " AND act = 'speech'" if acts != "all" else ""  # quotes_speaker_act_cluster
     rows = db.tuples("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
-                     " ORDER BY day, id", (speaker_id,))
+                     f"{speech} ORDER BY day, id", (speaker_id,))
     dated: dict[int, Dated] = {}  # met in day order: oldest first already
     undated: dict[int, Lead] = {}
     days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
@@ -140,15 +142,16 @@ def _speaker_index(db: Db, speaker_id: int) -> tuple[list[Dated], list[Lead], in
 
 def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, limit: int = 20,
-                       offset: int = 0) -> StatementResult:
-    """A speaker's statements, the latest first said first (undated last), how many there
-    are, and the timeline of them all (``days``); the dates keep the statements first said
-    between them (so a timeline bar and the list it opens agree)."""
+                       offset: int = 0, acts: ActChoice = "speech") -> StatementResult:
+    """A speaker's statements (``acts="all"``: thoughts too), the latest first said first
+    (undated last), how many there are, and the timeline of them all (``days``); the dates
+    keep the statements first said between them (so a timeline bar and the list it opens
+    agree)."""
     req = SearchRequest("", Filters(date_from=date_from, date_to=date_to))
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    dated, undated, quotes = _speaker_index(db, speaker_id)
+    dated, undated, quotes = _speaker_index(db, speaker_id, acts)
     days = _histogram(dated)
     kept = [lead for day, lead in reversed(dated)
             if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
@@ -166,9 +169,10 @@ def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
     return tuple(sorted(counts.items()))
 
 
-def speaker_statement_days(db: Db, speaker_id: int) -> list[tuple[dt.date, int]]:
+def speaker_statement_days(db: Db, speaker_id: int,
+                           acts: ActChoice = "speech") -> list[tuple[dt.date, int]]:
     """(day, statements first said that day) for a speaker, oldest first."""
-    return list(_histogram(_speaker_index(db, speaker_id)[0]))
+    return list(_histogram(_speaker_index(db, speaker_id, acts)[0]))
 
 
 # ---------------------------------------------------------------- a search by statement

@@ -230,7 +230,7 @@ def _by_statement(store: Store, req: SearchRequest, size: int) -> _Shown:
     result = _speaker_statements(store, req)
     found = result.statements[:size]
     days = (list(result.days) if result.days or not req.text.strip()
-            else store.speaker_statement_days(req.filters.speaker_id))
+            else store.speaker_statement_days(req.filters.speaker_id, req.filters.acts))
     return _Shown("statement", days, (), found,
                   {}, len(result.statements), result.total, result.exact, result.problem,
                   result.describe(), result.counts)
@@ -256,7 +256,7 @@ def _speaker_statements(store: Store, req: SearchRequest) -> StatementResult:
     f = req.filters
     assert f.speaker_id is not None
     return store.speaker_statements(f.speaker_id, date_from=f.date_from, date_to=f.date_to,
-                                    limit=req.limit, offset=req.offset)
+                                    limit=req.limit, offset=req.offset, acts=f.acts)
 
 
 # ---------------------------------------------------------------- cluster
