@@ -152,3 +152,13 @@ def test_a_stretch_of_words_with_no_sentence_end_is_not_parsed_but_kept() -> Non
     assert {(q.speaker, text[q.start:q.end] == q.text) for q in quotes} == {("Ana Ruiz", True),
                                                                            ("Tom Lee", True)}
     assert any(q.text == "It is ready" for q in quotes)
+
+
+def test_the_default_pipeline_is_loaded_once_however_it_is_named() -> None:
+    from quoteline.nlp.loader import pipelines_loaded, resolve_model_name
+
+    first = load_nlp()
+    before = pipelines_loaded()
+    assert load_nlp(None) is first
+    assert load_nlp(resolve_model_name()) is first
+    assert pipelines_loaded() == before

@@ -54,10 +54,19 @@ def resolve_model_name(name: str | None = None) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4)
 def load_nlp(name: str | None = None) -> Language:
-    """The loaded pipeline (cached: one load per process and name)."""
-    model = resolve_model_name(name)
+    """The loaded pipeline: one load per process and pipeline, whichever way it is named
+    (``load_nlp()``, ``load_nlp(None)`` and the default's own name share one)."""
+    return _load(resolve_model_name(name))
+
+
+def pipelines_loaded() -> int:
+    """How many pipelines this process has loaded (each ``load_nlp`` cache miss)."""
+    return _load.cache_info().misses
+
+
+@functools.lru_cache(maxsize=4)
+def _load(model: str) -> Language:
     try:
         nlp = spacy.load(model, exclude=[c for c in _UNUSED])
     except OSError as exc:

@@ -112,7 +112,7 @@ def process_stats() -> tuple[int, int, int]:
     import os
     import resource
 
-    from quoteline.nlp.loader import load_nlp
+    from quoteline.nlp.loader import pipelines_loaded
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return os.getpid(), int(peak), load_nlp.cache_info().misses
+    return os.getpid(), int(peak), pipelines_loaded()
