@@ -72,16 +72,21 @@ def test_export_holds_act_and_rule_columns(filled: Store) -> None:
     assert all(r["rule"] for r in export_rows(filled, "quotes", acts="all")[0])
 
 
+def _schema_before(s: Store, version: int) -> None:
+    """Make ``s`` a store at the schema before ``version``, recorded as a real store records
+    every step it applied."""
+    for step in migrations(s.dialect):
+        if step.version < version:
+            s.db.script(step.sql)
+    s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                 " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    s.db.executemany("INSERT INTO schema_version VALUES (?, ?, '2024-01-01')",
+                     [(m.version, m.name) for m in migrations(s.dialect) if m.version < version])
+
+
 def test_migration_5_takes_older_quotes_for_statements(store_url: str) -> None:  # noqa: F811
     with Store(store_url, migrate_schema=False) as s, s.transaction():
-        for step in migrations(s.dialect):
-            if step.version < 5:
-                s.db.script(step.sql)
-        s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                     " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-        s.db.executemany("INSERT INTO schema_version VALUES (?, ?, '2024-01-01')",
-                         [(m.version, m.name) for m in migrations(s.dialect)
-                          if m.version < 5])  # every step it applied, as a real store has
+        _schema_before(s, 5)
         row = s.db.one("INSERT INTO articles (ident, content_hash, minhash, text, ingested_at)"
                        " VALUES ('old', 'h-old', ?, 'an old quote', '2024-01-01') RETURNING id",
                        (b"",))
@@ -112,13 +117,7 @@ def test_statements_only_under_facets_and_counts(filled: Store) -> None:
 def test_migration_8_puts_the_act_of_older_thoughts_in_the_search_index(
         store_url: str) -> None:  # noqa: F811
     with Store(store_url, migrate_schema=False) as s, s.transaction():
-        for step in migrations(s.dialect):
-            if step.version < 8:
-                s.db.script(step.sql)
-        s.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                     " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-        s.db.executemany("INSERT INTO schema_version VALUES (?, ?, '2024-01-01')",
-                         [(m.version, m.name) for m in migrations(s.dialect) if m.version < 8])
+        _schema_before(s, 8)
         row = s.db.one("INSERT INTO articles (ident, content_hash, minhash, text, ingested_at)"
                        " VALUES ('old', 'h-old', ?, 'x', '2024-01-01') RETURNING id", (b"",))
         assert row is not None
