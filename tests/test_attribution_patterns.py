@@ -151,6 +151,18 @@ def test_a_headline_quote_before_a_colon_is_the_speakers() -> None:
     assert statements(other) == []  # no name after the colon: nobody's words
 
 
+def test_a_quotation_going_on_from_a_reported_statement_is_the_reported_speakers() -> None:
+    text = ("The harbour master resigned on Monday.\n\nMs Varga said she had hoped to find the "
+            "strength and the will during the long winter break to stay in the post, “but I have "
+            "not been able to do that”.\n\nThe board will meet on Friday.")
+    q = one(statements(text), "not been able")
+    assert (q.speaker, q.text, q.kind) == ("Varga", "but I have not been able to do that", "direct")
+    # a cue after its content ("..., she said") hands over to nothing
+    other = ("The port will stay open, the harbour master said, “for as long as the ships "
+             "come”.\n\nThe board will meet on Friday.")
+    assert all(q.rule != "continuation" for q in statements(other))
+
+
 def test_a_headline_quote_before_a_colon_survives_the_parser_and_the_tagger() -> None:
     # the parser ends a sentence at the colon here; the name comes after it on the same line
     text = ("PoliticsMay 2, 2025\n\n‘For me, it’s time’: Tessa Morrow’s resignation speech in "

@@ -86,8 +86,23 @@ def _attribute(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
         return cand
     cand = _colon_or_dash(view, q) or _near_cue(view, q, opts.cue_reach)
     if cand is None:
-        cand = _continuation(view, q, earlier, opts) or _neighbour(view, q)
+        cand = (_continuation(view, q, earlier, opts) or _rest_of_report(view, q, earlier)
+                or _neighbour(view, q))
     return cand
+
+
+def _rest_of_report(view: DocView, q: QuoteSpan, earlier: EarlierQuotes) -> Candidate | None:
+    """A quotation that goes on from a reported statement's last word, in its sentence ("She
+    said she had hoped to stay on, “but I have not been able to do that”."): the reporter
+    hands over to the speaker's own words, so the speaker is the report's."""
+    prev = next(iter(earlier.latest(q.open, 1)), None)
+    if prev is None or prev.how != "cue" or prev.cue_class not in BESIDE_QUOTES:
+        return None
+    if prev.cue is None or prev.cue[0] > prev.start or WORD_RE.search(view.text[prev.end : q.open]):
+        return None  # the cue after the content ("..., she said") leaves nothing to go on from
+    if any(ch in ".!?\n" for ch in view.text[prev.end : q.open]):
+        return None
+    return Candidate(*q.inner, None, None, None, "continuation", "continuation", inherit=prev)
 
 
 def _speech_like(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
