@@ -289,6 +289,30 @@ def test_a_phrase_with_one_content_word_joins_the_only_sentence_that_holds_it() 
     assert linker.cluster_of(6) not in (linker.cluster_of(4), linker.cluster_of(5))
 
 
+def test_a_scare_quoted_word_joins_the_only_sentence_of_its_speaker_said_near_it() -> None:
+    linker = Linker()
+    linker.add([rec(1, "I was careless with the harbour accounts and I was reckless."),
+                rec(2, "The new berth fees will bring some hardship to the fishing families.")])
+    linker.add([rec(3, "reckless."), rec(4, "some hardship")])
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert linker.cluster_of(4) == linker.cluster_of(2)
+    assert kinds(linker.info(linker.cluster_of(1) or 0))[3] == "excerpt"
+    # another speaker's scare quote never joins
+    linker.add([rec(8, "some hardship", speaker=2)])
+    assert linker.cluster_of(8) != linker.cluster_of(2)
+    # a year later the same words are no excerpt of that sentence
+    later = Linker()
+    later.add([rec(1, "The new berth fees will bring some hardship to the fishing families.")])
+    later.add([rec(2, "some hardship", day=D(2026, 6, 3))])
+    assert later.cluster_of(2) != later.cluster_of(1)
+    # nor where two sentences of the speaker hold the word
+    two = Linker()
+    two.add([rec(1, "I was careless with the harbour accounts and I was reckless."),
+             rec(2, "Cutting the dredging budget would be reckless for the port.")])
+    two.add([rec(3, "reckless")])
+    assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
+
+
 def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
     linker = Linker()
     linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase
+from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase, is_scare
 from quoteline.link.lsh import (
     BandIndex,
     Bands,
@@ -500,11 +500,22 @@ class Linker:
             if home is None:  # a word changed in a short sentence ("days" for "weeks")
                 return self._near_fragment(rec, an)
             return [_Match(strong, home)]
-        if is_phrase(an.words, an.content):  # "out of line": only where it can be nothing else
+        scare = is_scare(an.words, an.content)
+        if scare or is_phrase(an.words, an.content):  # "out of line": where it can be nothing else
             homes = self._fragments.homes(speaker, an.pieces, an.content, self._longest, 2)
-            return [_Match(strong, homes[0])] if len(homes) == 1 else []
+            if len(homes) != 1 or (scare and not self._near_in_time(rec, homes[0])):
+                return []
+            return [_Match(strong, homes[0])]
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
         return [_Match(strong, cid) for cid in inside]
+
+    def _near_in_time(self, rec: QuoteRecord, cid: int) -> bool:
+        """Whether ``rec`` is dated near cluster ``cid``'s renderings (or either is undated)."""
+        cluster = self._cluster(cid)
+        if cluster is None:
+            return False
+        gap = _gap(day_of(rec), cluster.days)
+        return gap is None or gap <= self._reword_days
 
     def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """The speaker's recent cluster a short unit renders with one content word changed."""
