@@ -313,6 +313,20 @@ def test_a_scare_quoted_word_joins_the_only_sentence_of_its_speaker_said_near_it
     assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
 
 
+def test_a_short_sentence_with_a_phrase_reworded_is_an_altered_rendering() -> None:
+    said = "I was out of order and I was rude."
+    spun = "I broke the order and I was rude."  # a translated copy: 6 of its 8 words align
+    clusters = link_quotes([rec(1, said), rec(2, said), rec(3, spun)])
+    assert kinds(only(clusters, 3)) == {1: "reference", 2: "verbatim", 3: "altered"}
+    # the same frame around other words is another sentence; another speaker's, another utterance
+    other = "I was out of town and I was late."
+    clusters = link_quotes([rec(1, said), rec(4, other), rec(5, spun, speaker=2)])
+    assert len({only(clusters, q).cluster_id for q in (1, 4, 5)}) == 3
+    # weeks apart, a rewording is no rendering of the same utterance
+    clusters = link_quotes([rec(1, said), rec(6, spun, day=DAY + dt.timedelta(days=60))])
+    assert only(clusters, 1).cluster_id != only(clusters, 6).cluster_id
+
+
 def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
     linker = Linker()
     linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "

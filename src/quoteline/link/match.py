@@ -21,6 +21,11 @@ MIN_STRONG_WORDS = 4
 REWORD_OVERLAP = 0.5
 REWORD_SHARED = 3
 REWORD_RATIO = 0.4
+# ... or, for a short sentence with a phrase reworded ("crossed the line" for "was out of
+# line"), when most of its words still align in order and two content words are shared.
+CLOSE_COVER = 0.7
+CLOSE_WORDS = 6
+CLOSE_SHARED = 2
 MINOR_EDITS = 2  # an altered rendering this few words from the reference is a minor change
 NAME_VARIANT_LEN = 6  # names this long that differ in one letter are spellings of one name
 
@@ -47,11 +52,12 @@ def verify(a: Words, b: Words, ca: frozenset[str], cb: frozenset[str]) -> Verdic
         exact = matched == short and (is_excerpt(a, (b,)) if len(a) >= len(b) else is_excerpt(b, (a,)))
         return Verdict(1.0 + cover, True, exact, matched, cover)
     shared = len(ca & cb)
-    if shared < REWORD_SHARED:
+    close = cover >= CLOSE_COVER and matched >= CLOSE_WORDS and shared >= CLOSE_SHARED
+    if shared < REWORD_SHARED and not close:
         return None
     overlap = shared / min(len(ca), len(cb))
     ratio = 2 * matched / (len(a) + len(b))
-    if overlap >= REWORD_OVERLAP and ratio >= REWORD_RATIO:
+    if close or (overlap >= REWORD_OVERLAP and ratio >= REWORD_RATIO):
         return Verdict(min(0.99, (overlap + ratio) / 2), False, False, matched, cover)
     return None
 
