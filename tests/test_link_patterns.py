@@ -327,6 +327,28 @@ def test_a_short_sentence_with_a_phrase_reworded_is_an_altered_rendering() -> No
     assert only(clusters, 1).cluster_id != only(clusters, 6).cluster_id
 
 
+def test_a_short_quote_that_leaves_words_out_of_a_sentence_is_an_altered_rendering() -> None:
+    said = "Dredging in all of its forms is costly and slow."
+    linker = Linker()
+    linker.add([rec(1, said), rec(2, "The berth fees will stay where they are.")])
+    linker.add([rec(3, "dredging is costly")])  # printed in quotation marks, no ellipsis
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert kinds(linker.info(linker.cluster_of(1) or 0))[3] == "altered"
+    # words too far apart, a sentence of another month, or two sentences that hold them: apart
+    far = Linker()
+    far.add([rec(1, "Dredging, as every skipper along this stretch of the coast knows, is costly.")])
+    far.add([rec(2, "dredging is costly")])
+    assert far.cluster_of(2) != far.cluster_of(1)
+    later = Linker()
+    later.add([rec(1, said)])
+    later.add([rec(2, "dredging is costly", day=D(2025, 9, 3))])
+    assert later.cluster_of(2) != later.cluster_of(1)
+    two = Linker()
+    two.add([rec(1, said), rec(2, "Dredging is slow, and it is costly.")])
+    two.add([rec(3, "dredging is costly")])
+    assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
+
+
 def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
     linker = Linker()
     linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "

@@ -40,7 +40,14 @@ from quoteline.link.lsh import (
     shingles,
     speaker_blocks,
 )
-from quoteline.link.match import Verdict, Words, contains, one_word_swapped, verify
+from quoteline.link.match import (
+    Verdict,
+    Words,
+    contains,
+    one_word_swapped,
+    spread_within,
+    verify,
+)
 from quoteline.link.normalize import (
     content_words,
     drop_brackets,
@@ -66,6 +73,7 @@ SIBLING_SCAN = 64  # a cluster's most recent units looked at for another sentenc
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
+SPREAD_RUN = 3  # a short unit's words may lie spread over this many times as many words
 SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
 UNNAMED_SCAN = 200  # ... for a unit whose speaker its outlet did not name (see _unnamed)
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
@@ -498,7 +506,7 @@ class Linker:
         if is_fragment(an.words, an.content):
             home = self._fragments.home(speaker, an.pieces, an.content, self._longest)
             if home is None:  # a word changed in a short sentence ("days" for "weeks")
-                return self._near_fragment(rec, an)
+                return self._near_fragment(rec, an) or self._spread_fragment(rec, an)
             return [_Match(strong, home)]
         scare = is_scare(an.words, an.content)
         if scare or is_phrase(an.words, an.content):  # "out of line": where it can be nothing else
@@ -531,6 +539,24 @@ class Linker:
             if cluster is not None and self._admits(rec, cluster, verdict):
                 return [_Match(verdict, cid)]
         return []
+
+    def _spread_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """The one recent cluster of the speaker, said near the unit's date, whose fullest
+        rendering holds a short unit's words in order with a few left out between them
+        ("violence is poisonous" of "violence in all of its forms is poisonous")."""
+        assert rec.speaker_id is not None
+        homes: list[int] = []
+        for cid in dict.fromkeys(reversed(self._fragments.recent(rec.speaker_id, UNNAMED_SCAN))):
+            found = self._longest(cid)
+            if found is None or not an.content <= found[1]:
+                continue
+            if spread_within(found[0], an.words, SPREAD_RUN * len(an.words)):
+                homes.append(cid)
+                if len(homes) > 1:
+                    return []  # two sentences could hold it: it is neither's
+        if not homes or not self._near_in_time(rec, homes[0]):
+            return []
+        return [_Match(Verdict(1.0 + NEAR_COVER, True, False, len(an.words), 1.0), homes[0])]
 
     def _longest(self, cid: int) -> tuple[Words, frozenset[str]] | None:
         """The words and content words of a cluster's fullest unit; None when merged away."""

@@ -98,6 +98,23 @@ def one_word_swapped(ref: Words, words: Words, min_words: int = MIN_STRONG_WORDS
                for i in range(len(ref) - n + 1))
 
 
+def spread_within(ref: Words, words: Words, run: int) -> bool:
+    """Whether ``words`` occur in ``ref`` in order within a run of at most ``run`` words."""
+    if not words:
+        return False
+    for start, word in enumerate(ref):
+        if word != words[0]:
+            continue
+        i = 1
+        for at in range(start + 1, min(len(ref), start + run)):
+            if i == len(words):
+                break
+            i += ref[at] == words[i]
+        if i == len(words):
+            return True
+    return False
+
+
 def is_excerpt(ref: Words, pieces: tuple[Words, ...]) -> bool:
     """Whether the pieces (a rendering split at its ellipses) occur in ``ref``, in order."""
     at = 0
