@@ -349,6 +349,20 @@ def test_a_short_quote_that_leaves_words_out_of_a_sentence_is_an_altered_renderi
     assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
 
 
+def test_a_phrase_reported_first_joins_the_one_sentence_that_later_holds_it() -> None:
+    linker = Linker()
+    linker.add([rec(1, "for some time")])
+    linker.add([rec(2, "Repairing the jetty will likely require keeping it shut for some time.")])
+    assert linker.cluster_of(1) == linker.cluster_of(2)
+    assert kinds(linker.info(linker.cluster_of(2) or 0))[1] == "excerpt"
+    # two sentences of one report that both hold it: the phrase could be either
+    two = Linker()
+    two.add([rec(1, "it is time")])
+    two.add([rec(2, "We have done what we could for the port, and now it is time.", article="b"),
+             rec(3, "For me and for my family it is time.", article="b")])
+    assert two.cluster_of(1) not in (two.cluster_of(2), two.cluster_of(3))
+
+
 def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
     linker = Linker()
     linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "

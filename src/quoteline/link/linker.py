@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase, is_scare
+from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase, is_scare, is_short
 from quoteline.link.lsh import (
     BandIndex,
     Bands,
@@ -128,6 +128,7 @@ class Linker:
         self._render_limit = get_int("link_render_cache")
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
+        self._phrases: list[tuple[int, int]] = []  # (unit, phrase cluster it holds), this add
         self._forget()
 
     def __len__(self) -> int:
@@ -200,6 +201,7 @@ class Linker:
             self._prefetch(keys)
             for rec, (wk, ck) in zip(chunk, keys, strict=True):
                 self._place(rec, wk, ck, touched, removed)
+        self._take_phrases(touched, removed)
         clusters = {cid: self.info(cid) for cid in sorted(touched)}
         if self._source is not None:
             self._changes.states.update(
@@ -515,7 +517,36 @@ class Linker:
                 return []
             return [_Match(strong, homes[0])]
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
-        return [_Match(strong, cid) for cid in inside]
+        out = []
+        for cid in inside:
+            head = self._longest(cid)
+            if head is not None and is_fragment(*head):
+                out.append(_Match(strong, cid))
+            else:  # a phrase ("for some time") joins it only if no other sentence holds it
+                self._phrases.append((rec.quote_id, cid))
+        return out
+
+    def _take_phrases(self, touched: set[int], removed: set[int]) -> None:
+        """Phrase clusters ("for some time") reported before any sentence that holds them:
+        once this add is placed, one that exactly one sentence of its speaker holds joins it
+        (decided only now, so that two sentences of one article that both hold it keep it
+        apart, as a phrase arriving after them would be)."""
+        phrases, self._phrases = self._phrases, []
+        for qid, pid in phrases:
+            home, phrase = self._cluster_of.get(qid), self._cluster(pid)
+            head = self._longest(pid)
+            rec = self._records[qid]
+            if home is None or phrase is None or head is None or home == pid or rec.speaker_id is None:
+                continue
+            words, content = head
+            homes = self._fragments.homes(rec.speaker_id, (words,), content, self._longest, 2)
+            if homes != [home] or (is_scare(words, content) and not self._near_in_time(rec, pid)):
+                continue
+            survivor, gone = min(home, pid), max(home, pid)
+            self._merge(survivor, gone)
+            removed.add(gone)
+            touched.discard(gone)
+            touched.add(survivor)
 
     def _near_in_time(self, rec: QuoteRecord, cid: int) -> bool:
         """Whether ``rec`` is dated near cluster ``cid``'s renderings (or either is undated)."""
@@ -656,7 +687,7 @@ class Linker:
         if cluster is None:
             cluster = self._clusters[cid] = Cluster([rec.quote_id], rec.quote_id, size)
             cluster.note(rec)
-            fragment = is_fragment(an.words, an.content)
+            fragment = is_short(an.words, an.content)
             self._fragments.register(rec.speaker_id, cid, fragment)
             if self._source is not None and rec.speaker_id is not None:
                 self._changes.registered.append((rec.speaker_id, cid, fragment))
@@ -670,7 +701,7 @@ class Linker:
             # a cluster first reported with no speaker (or another) is this speaker's now:
             # their fragments (scanned by speaker, too short for LSH) must be able to find it
             longest = self._an(self._records[cluster.longest].text)
-            self._fragments.register(cluster.speaker, cid, is_fragment(longest.words, longest.content))
+            self._fragments.register(cluster.speaker, cid, is_short(longest.words, longest.content))
 
     # ------------------------------------------------------------------ renderings
     def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,
