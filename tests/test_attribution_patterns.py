@@ -151,6 +151,41 @@ def test_a_headline_quote_before_a_colon_is_the_speakers() -> None:
     assert statements(other) == []  # no name after the colon: nobody's words
 
 
+def test_a_quotation_going_on_from_a_reported_statement_is_the_reported_speakers() -> None:
+    text = ("The harbour master resigned on Monday.\n\nMs Varga said she had hoped to find the "
+            "strength and the will during the long winter break to stay in the post, “but I have "
+            "not been able to do that”.\n\nThe board will meet on Friday.")
+    q = one(statements(text), "not been able")
+    assert (q.speaker, q.text, q.kind) == ("Varga", "but I have not been able to do that", "direct")
+    # a cue after its content ("..., she said") hands over to nothing
+    other = ("The port will stay open, the harbour master said, “for as long as the ships "
+             "come”.\n\nThe board will meet on Friday.")
+    assert all(q.rule != "continuation" for q in statements(other))
+
+
+def test_a_headline_quote_before_a_colon_survives_the_parser_and_the_tagger() -> None:
+    # the parser ends a sentence at the colon here; the name comes after it on the same line
+    text = ("PoliticsMay 2, 2025\n\n‘For me, it’s time’: Tessa Morrow’s resignation speech in "
+            "full\n\nPrime Minister Tessa Morrow photographed in May.")
+    q = one(statements(text), "it’s time")
+    assert (q.speaker, q.text) == ("Tessa Morrow", "For me, it’s time")
+    # "Will" tagged as a modal verb is still the first name of the person named
+    text = ("‘It was my fault’: Will Dawson apologises to fans over cancelled tour\nMusic\n\n"
+            "The singer wrote to fans on Monday.")
+    assert one(statements(text), "my fault").speaker == "Will Dawson"
+
+
+def test_a_quote_closing_a_headline_after_its_persons_colon_is_theirs() -> None:
+    text = ("Tearful Harbour Chief Petra Lund Steps Down After Six Years: ‘No Wind Left in the "
+            "Sails’\n\nPetra Lund told staff on Monday that she would leave the port authority.")
+    q = one(statements(text), "Wind Left")
+    assert (q.speaker, q.text, q.kind) == ("Petra Lund", "No Wind Left in the Sails", "direct")
+    # a headline presenting a work: the quoted words are its title, nobody's statement
+    work = ("Studio Head Marta Quinn Unveils Her New Film at Cannes: ‘Winds of the North’\n\n"
+            "The film opens in May.")
+    assert not any("Winds of the North" in q.text for q in statements(work))
+
+
 def test_british_single_marks_running_over_paragraphs_are_one_speakers() -> None:
     text = ("Council leader Owen Marsh said: ‘We have listened to residents.\n\n"
             "‘The car park will stay free on Sundays, and the market will stay where it is.’\n\n"

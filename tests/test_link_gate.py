@@ -94,8 +94,10 @@ def test_linking_alone_on_the_gold_spans(dev: tuple[list[Any], list[Any], list[A
 # tests/data/linking was 0.992 before quotes carried acts: its gold links three quotes that are
 # now thoughts, never linked ("ordered every household to ...", "urged parents to ...", a
 # two-word scare quote after "called"), as the realnews annotation does not count them.
+# samples was 0.939 (altered R 0.833) until a short sentence with a phrase reworded counted as
+# a rewording (its back-translated two-sentence rendering).
 @pytest.mark.parametrize(("corpus", "link_f1", "altered_r"),
-                         [("tests/data/linking", 0.96, 1.0), ("samples", 0.93, 0.83)])
+                         [("tests/data/linking", 0.96, 1.0), ("samples", 0.99, 1.0)])
 def test_own_corpora_keep_their_figures_through_units(corpus: str, link_f1: float,
                                                       altered_r: float, no_semantic: Any) -> None:
     docs, gold = corpus_set(ROOT / corpus)

@@ -289,6 +289,80 @@ def test_a_phrase_with_one_content_word_joins_the_only_sentence_that_holds_it() 
     assert linker.cluster_of(6) not in (linker.cluster_of(4), linker.cluster_of(5))
 
 
+def test_a_scare_quoted_word_joins_the_only_sentence_of_its_speaker_said_near_it() -> None:
+    linker = Linker()
+    linker.add([rec(1, "I was careless with the harbour accounts and I was reckless."),
+                rec(2, "The new berth fees will bring some hardship to the fishing families.")])
+    linker.add([rec(3, "reckless."), rec(4, "some hardship")])
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert linker.cluster_of(4) == linker.cluster_of(2)
+    assert kinds(linker.info(linker.cluster_of(1) or 0))[3] == "excerpt"
+    # another speaker's scare quote never joins
+    linker.add([rec(8, "some hardship", speaker=2)])
+    assert linker.cluster_of(8) != linker.cluster_of(2)
+    # a year later the same words are no excerpt of that sentence
+    later = Linker()
+    later.add([rec(1, "The new berth fees will bring some hardship to the fishing families.")])
+    later.add([rec(2, "some hardship", day=D(2026, 6, 3))])
+    assert later.cluster_of(2) != later.cluster_of(1)
+    # nor where two sentences of the speaker hold the word
+    two = Linker()
+    two.add([rec(1, "I was careless with the harbour accounts and I was reckless."),
+             rec(2, "Cutting the dredging budget would be reckless for the port.")])
+    two.add([rec(3, "reckless")])
+    assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
+
+
+def test_a_short_sentence_with_a_phrase_reworded_is_an_altered_rendering() -> None:
+    said = "I was out of order and I was rude."
+    spun = "I broke the order and I was rude."  # a translated copy: 6 of its 8 words align
+    clusters = link_quotes([rec(1, said), rec(2, said), rec(3, spun)])
+    assert kinds(only(clusters, 3)) == {1: "reference", 2: "verbatim", 3: "altered"}
+    # the same frame around other words is another sentence; another speaker's, another utterance
+    other = "I was out of town and I was late."
+    clusters = link_quotes([rec(1, said), rec(4, other), rec(5, spun, speaker=2)])
+    assert len({only(clusters, q).cluster_id for q in (1, 4, 5)}) == 3
+    # weeks apart, a rewording is no rendering of the same utterance
+    clusters = link_quotes([rec(1, said), rec(6, spun, day=DAY + dt.timedelta(days=60))])
+    assert only(clusters, 1).cluster_id != only(clusters, 6).cluster_id
+
+
+def test_a_short_quote_that_leaves_words_out_of_a_sentence_is_an_altered_rendering() -> None:
+    said = "Dredging in all of its forms is costly and slow."
+    linker = Linker()
+    linker.add([rec(1, said), rec(2, "The berth fees will stay where they are.")])
+    linker.add([rec(3, "dredging is costly")])  # printed in quotation marks, no ellipsis
+    assert linker.cluster_of(3) == linker.cluster_of(1)
+    assert kinds(linker.info(linker.cluster_of(1) or 0))[3] == "altered"
+    # words too far apart, a sentence of another month, or two sentences that hold them: apart
+    far = Linker()
+    far.add([rec(1, "Dredging, as every skipper along this stretch of the coast knows, is costly.")])
+    far.add([rec(2, "dredging is costly")])
+    assert far.cluster_of(2) != far.cluster_of(1)
+    later = Linker()
+    later.add([rec(1, said)])
+    later.add([rec(2, "dredging is costly", day=D(2025, 9, 3))])
+    assert later.cluster_of(2) != later.cluster_of(1)
+    two = Linker()
+    two.add([rec(1, said), rec(2, "Dredging is slow, and it is costly.")])
+    two.add([rec(3, "dredging is costly")])
+    assert two.cluster_of(3) not in (two.cluster_of(1), two.cluster_of(2))
+
+
+def test_a_phrase_reported_first_joins_the_one_sentence_that_later_holds_it() -> None:
+    linker = Linker()
+    linker.add([rec(1, "for some time")])
+    linker.add([rec(2, "Repairing the jetty will likely require keeping it shut for some time.")])
+    assert linker.cluster_of(1) == linker.cluster_of(2)
+    assert kinds(linker.info(linker.cluster_of(2) or 0))[1] == "excerpt"
+    # two sentences of one report that both hold it: the phrase could be either
+    two = Linker()
+    two.add([rec(1, "it is time")])
+    two.add([rec(2, "We have done what we could for the port, and now it is time.", article="b"),
+             rec(3, "For me and for my family it is time.", article="b")])
+    assert two.cluster_of(1) not in (two.cluster_of(2), two.cluster_of(3))
+
+
 def test_a_short_unit_with_a_word_changed_finds_an_older_sentence_of_a_busy_speaker() -> None:
     linker = Linker()
     linker.add([rec(1, "Restoring the harbour after the storm will take several long years of "

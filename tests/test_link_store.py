@@ -204,3 +204,21 @@ def test_reported_speech_is_never_flagged_altered_in_the_store(tmp_path: Path) -
     [quoted] = [r for r in rows if r["article_id"] == "d"]
     assert (indirect["kind"], indirect["rendering"]) == ("indirect", "paraphrase")
     assert indirect["cluster"] == quoted["cluster"] and quoted["rendering"] == "reference"
+
+
+def test_a_phrase_reported_before_its_sentence_joins_it_on_a_later_ingest(tmp_path: Path) -> None:
+    early = art("early", 'Harbour master Ruth Ames said the jetty would stay shut "for some time" '
+                "after the storm.", outlet="Herald")
+    later = art("later", '"Repairing the jetty will likely require keeping it shut for some time," '
+                "Ruth Ames said on Monday.", outlet="Gazette")
+    os.environ["QUOTELINE_SEMANTIC"] = "0"
+    try:
+        with open_store(f"sqlite:///{tmp_path / 'p.db'}") as store:
+            ingest([early], store)
+            ingest([later], store)
+            rows = rows_of(store)
+    finally:
+        del os.environ["QUOTELINE_SEMANTIC"]
+    [phrase] = [r for r in rows if r["text"] == "for some time"]
+    [sentence] = [r for r in rows if r["article_id"] == "later"]
+    assert phrase["cluster"] == sentence["cluster"] and phrase["rendering"] == "excerpt"

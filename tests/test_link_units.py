@@ -53,6 +53,19 @@ def test_a_long_ellipsis_cut_makes_two_units_a_short_one_does_not() -> None:
     assert len(list(sentences(Span(0, len(short), short)))) == 1
 
 
+def test_a_dash_joining_two_long_runs_makes_two_units_and_the_second_finds_its_sentence() -> None:
+    joined = ("I am stepping down because such a demanding post comes with duty – the duty "
+              "to know when")
+    assert [s.text for s in sentences(Span(0, len(joined), joined))] == [
+        "I am stepping down because such a demanding post comes with duty",
+        "the duty to know when"]
+    for short in ("We will – and I mean it – rebuild the pier.", "It was a well-run port."):
+        assert len(list(sentences(Span(0, len(short), short)))) == 1
+    said = "The duty to know when you are no longer the right person to lead the port."
+    clusters = link_quotes([rec(1, said), rec(2, said), rec(3, "the duty to know when")])
+    assert kinds(only(clusters, 3)) == {1: "reference", 2: "verbatim", 3: "excerpt"}
+
+
 def test_a_second_clause_with_its_own_subject_is_a_unit_of_its_own() -> None:
     def texts(words: str) -> list[str]:
         return [u.text for u in quote_units(Quote(0, len(words), words, "direct", None, None, "Ames"))]

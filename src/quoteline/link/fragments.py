@@ -27,6 +27,19 @@ def is_phrase(words: Words, content: frozenset[str]) -> bool:
     return MIN_PHRASE_WORDS <= len(words) <= MAX_FRAGMENT_WORDS and len(content) == 1
 
 
+def is_scare(words: Words, content: frozenset[str]) -> bool:
+    """Whether a quote is a scare-quoted word or two with one content word ("wrong", "some
+    pain"): like a phrase, it belongs to a speaker's sentence only where no other holds it,
+    and only to one said near its date."""
+    return 0 < len(words) < MIN_PHRASE_WORDS and len(content) == 1
+
+
+def is_short(words: Words, content: frozenset[str]) -> bool:
+    """Whether a quote is registered among its speaker's short clusters: a fragment, a phrase
+    or a scare-quoted word (a longer quote that holds one may take it in)."""
+    return is_fragment(words, content) or is_phrase(words, content) or is_scare(words, content)
+
+
 def is_fragment(words: Words, content: frozenset[str]) -> bool:
     """Whether a quote is short enough to be matched as a fragment, and says enough."""
     return len(words) <= MAX_FRAGMENT_WORDS and len(content) >= MIN_FRAGMENT_CONTENT

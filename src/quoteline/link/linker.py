@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase
+from quoteline.link.fragments import FragmentIndex, is_fragment, is_phrase, is_scare, is_short
 from quoteline.link.lsh import (
     BandIndex,
     Bands,
@@ -40,7 +40,14 @@ from quoteline.link.lsh import (
     shingles,
     speaker_blocks,
 )
-from quoteline.link.match import Verdict, Words, contains, one_word_swapped, verify
+from quoteline.link.match import (
+    Verdict,
+    Words,
+    contains,
+    one_word_swapped,
+    spread_within,
+    verify,
+)
 from quoteline.link.normalize import (
     content_words,
     drop_brackets,
@@ -66,6 +73,7 @@ SIBLING_SCAN = 64  # a cluster's most recent units looked at for another sentenc
 # matched nothing by its words, against clusters of its speaker near its date that share a
 # good part of its content words. That keeps it to a small share of units (bench/ingest_speed).
 NEAR_COVER = 0.8  # the verdict's cover for a short unit with one word swapped
+SPREAD_RUN = 3  # a short unit's words may lie spread over this many times as many words
 SEMANTIC_SCAN = 20  # a speaker's most recent clusters looked at for a reworded unit
 UNNAMED_SCAN = 200  # ... for a unit whose speaker its outlet did not name (see _unnamed)
 SEMANTIC_MIN_SHARED = 2  # content words a cluster must share with it to be embedded ...
@@ -120,6 +128,7 @@ class Linker:
         self._render_limit = get_int("link_render_cache")
         self._next_id = 1
         self._pending: list[QuoteRecord] = []
+        self._phrases: list[tuple[int, int]] = []  # (unit, phrase cluster it holds), this add
         self._forget()
 
     def __len__(self) -> int:
@@ -192,6 +201,7 @@ class Linker:
             self._prefetch(keys)
             for rec, (wk, ck) in zip(chunk, keys, strict=True):
                 self._place(rec, wk, ck, touched, removed)
+        self._take_phrases(touched, removed)
         clusters = {cid: self.info(cid) for cid in sorted(touched)}
         if self._source is not None:
             self._changes.states.update(
@@ -498,13 +508,53 @@ class Linker:
         if is_fragment(an.words, an.content):
             home = self._fragments.home(speaker, an.pieces, an.content, self._longest)
             if home is None:  # a word changed in a short sentence ("days" for "weeks")
-                return self._near_fragment(rec, an)
+                return self._near_fragment(rec, an) or self._spread_fragment(rec, an)
             return [_Match(strong, home)]
-        if is_phrase(an.words, an.content):  # "out of line": only where it can be nothing else
+        scare = is_scare(an.words, an.content)
+        if scare or is_phrase(an.words, an.content):  # "out of line": where it can be nothing else
             homes = self._fragments.homes(speaker, an.pieces, an.content, self._longest, 2)
-            return [_Match(strong, homes[0])] if len(homes) == 1 else []
+            if len(homes) != 1 or (scare and not self._near_in_time(rec, homes[0])):
+                return []
+            return [_Match(strong, homes[0])]
         inside = self._fragments.inside(speaker, an.words, an.content, self._longest)
-        return [_Match(strong, cid) for cid in inside]
+        out = []
+        for cid in inside:
+            head = self._longest(cid)
+            if head is not None and is_fragment(*head):
+                out.append(_Match(strong, cid))
+            else:  # a phrase ("for some time") joins it only if no other sentence holds it
+                self._phrases.append((rec.quote_id, cid))
+        return out
+
+    def _take_phrases(self, touched: set[int], removed: set[int]) -> None:
+        """Phrase clusters ("for some time") reported before any sentence that holds them:
+        once this add is placed, one that exactly one sentence of its speaker holds joins it
+        (decided only now, so that two sentences of one article that both hold it keep it
+        apart, as a phrase arriving after them would be)."""
+        phrases, self._phrases = self._phrases, []
+        for qid, pid in phrases:
+            home, phrase = self._cluster_of.get(qid), self._cluster(pid)
+            head = self._longest(pid)
+            rec = self._records[qid]
+            if home is None or phrase is None or head is None or home == pid or rec.speaker_id is None:
+                continue
+            words, content = head
+            homes = self._fragments.homes(rec.speaker_id, (words,), content, self._longest, 2)
+            if homes != [home] or (is_scare(words, content) and not self._near_in_time(rec, pid)):
+                continue
+            survivor, gone = min(home, pid), max(home, pid)
+            self._merge(survivor, gone)
+            removed.add(gone)
+            touched.discard(gone)
+            touched.add(survivor)
+
+    def _near_in_time(self, rec: QuoteRecord, cid: int) -> bool:
+        """Whether ``rec`` is dated near cluster ``cid``'s renderings (or either is undated)."""
+        cluster = self._cluster(cid)
+        if cluster is None:
+            return False
+        gap = _gap(day_of(rec), cluster.days)
+        return gap is None or gap <= self._reword_days
 
     def _near_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
         """The speaker's recent cluster a short unit renders with one content word changed."""
@@ -520,6 +570,24 @@ class Linker:
             if cluster is not None and self._admits(rec, cluster, verdict):
                 return [_Match(verdict, cid)]
         return []
+
+    def _spread_fragment(self, rec: QuoteRecord, an: Analysis) -> list[_Match]:
+        """The one recent cluster of the speaker, said near the unit's date, whose fullest
+        rendering holds a short unit's words in order with a few left out between them
+        ("violence is poisonous" of "violence in all of its forms is poisonous")."""
+        assert rec.speaker_id is not None
+        homes: list[int] = []
+        for cid in dict.fromkeys(reversed(self._fragments.recent(rec.speaker_id, UNNAMED_SCAN))):
+            found = self._longest(cid)
+            if found is None or not an.content <= found[1]:
+                continue
+            if spread_within(found[0], an.words, SPREAD_RUN * len(an.words)):
+                homes.append(cid)
+                if len(homes) > 1:
+                    return []  # two sentences could hold it: it is neither's
+        if not homes or not self._near_in_time(rec, homes[0]):
+            return []
+        return [_Match(Verdict(1.0 + NEAR_COVER, True, False, len(an.words), 1.0), homes[0])]
 
     def _longest(self, cid: int) -> tuple[Words, frozenset[str]] | None:
         """The words and content words of a cluster's fullest unit; None when merged away."""
@@ -619,7 +687,7 @@ class Linker:
         if cluster is None:
             cluster = self._clusters[cid] = Cluster([rec.quote_id], rec.quote_id, size)
             cluster.note(rec)
-            fragment = is_fragment(an.words, an.content)
+            fragment = is_short(an.words, an.content)
             self._fragments.register(rec.speaker_id, cid, fragment)
             if self._source is not None and rec.speaker_id is not None:
                 self._changes.registered.append((rec.speaker_id, cid, fragment))
@@ -633,7 +701,7 @@ class Linker:
             # a cluster first reported with no speaker (or another) is this speaker's now:
             # their fragments (scanned by speaker, too short for LSH) must be able to find it
             longest = self._an(self._records[cluster.longest].text)
-            self._fragments.register(cluster.speaker, cid, is_fragment(longest.words, longest.content))
+            self._fragments.register(cluster.speaker, cid, is_short(longest.words, longest.content))
 
     # ------------------------------------------------------------------ renderings
     def _render_memo(self, ref: QuoteRecord, ref_an: Analysis, rec: QuoteRecord,

@@ -21,6 +21,11 @@ MIN_STRONG_WORDS = 4
 REWORD_OVERLAP = 0.5
 REWORD_SHARED = 3
 REWORD_RATIO = 0.4
+# ... or, for a short sentence with a phrase reworded ("crossed the line" for "was out of
+# line"), when most of its words still align in order and two content words are shared.
+CLOSE_COVER = 0.7
+CLOSE_WORDS = 6
+CLOSE_SHARED = 2
 MINOR_EDITS = 2  # an altered rendering this few words from the reference is a minor change
 NAME_VARIANT_LEN = 6  # names this long that differ in one letter are spellings of one name
 
@@ -47,11 +52,12 @@ def verify(a: Words, b: Words, ca: frozenset[str], cb: frozenset[str]) -> Verdic
         exact = matched == short and (is_excerpt(a, (b,)) if len(a) >= len(b) else is_excerpt(b, (a,)))
         return Verdict(1.0 + cover, True, exact, matched, cover)
     shared = len(ca & cb)
-    if shared < REWORD_SHARED:
+    close = cover >= CLOSE_COVER and matched >= CLOSE_WORDS and shared >= CLOSE_SHARED
+    if shared < REWORD_SHARED and not close:
         return None
     overlap = shared / min(len(ca), len(cb))
     ratio = 2 * matched / (len(a) + len(b))
-    if overlap >= REWORD_OVERLAP and ratio >= REWORD_RATIO:
+    if close or (overlap >= REWORD_OVERLAP and ratio >= REWORD_RATIO):
         return Verdict(min(0.99, (overlap + ratio) / 2), False, False, matched, cover)
     return None
 
@@ -90,6 +96,23 @@ def one_word_swapped(ref: Words, words: Words, min_words: int = MIN_STRONG_WORDS
         return False
     return any(sum(a != b for a, b in zip(ref[i:i + n], words, strict=True)) == 1
                for i in range(len(ref) - n + 1))
+
+
+def spread_within(ref: Words, words: Words, run: int) -> bool:
+    """Whether ``words`` occur in ``ref`` in order within a run of at most ``run`` words."""
+    if not words:
+        return False
+    for start, word in enumerate(ref):
+        if word != words[0]:
+            continue
+        i = 1
+        for at in range(start + 1, min(len(ref), start + run)):
+            if i == len(words):
+                break
+            i += ref[at] == words[i]
+        if i == len(words):
+            return True
+    return False
 
 
 def is_excerpt(ref: Words, pieces: tuple[Words, ...]) -> bool:

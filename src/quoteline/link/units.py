@@ -24,8 +24,10 @@ _STRIP = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-([{"
 _STRIP_END = " \t\r\n\u00a0\"'\u201c\u201d\u201e\u2018\u2019,;:\u2014\u2013-)]}"
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n")
 _NEXT = re.compile(r"\s*[\"'\u201c\u2018(\[]?[A-Z0-9]")
-# an ellipsis (an outlet's cut) or a semicolon (a translation's joined sentences)
-_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026|;)\s*")
+# an ellipsis (an outlet's cut), a semicolon (a translation's joined sentences) or a spaced
+# dash (two sentences an outlet ran together: "... comes responsibility – the responsibility to
+# know when ...")
+_ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|\u2026|;|(?<=\s)[\u2013\u2014-](?=\s))\s*")
 _WORD = re.compile(r"\w+")
 _TOKEN_BEFORE = re.compile(r"(\w+)\W*$")
 _PARA_END = re.compile(r"\n[ \t]*\n")
@@ -35,7 +37,7 @@ _CLAUSE = re.compile(r"\s*(?P<comma>,)?\s+(?=(?:and|but)\s+(?:(?P<i>I)|we|you|he
 _FIRST_PERSON = re.compile(r"\b(?:I|we)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
 MAX_STRETCH_CHARS = 4000  # a quotation running over paragraphs closes within this many
-MIN_SPLIT_WORDS = 4  # an ellipsis or semicolon splits only when both sides have this many words
+MIN_SPLIT_WORDS = 4  # an ellipsis, semicolon or dash splits only when both sides have this many words
 
 
 @dataclass(frozen=True, slots=True)

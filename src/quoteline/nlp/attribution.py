@@ -530,17 +530,28 @@ def _quoted_head(span: Span) -> bool:
 def _quote_then_name(doc: Doc, colon: Token, head: Span, end: int) -> Attribution | None:
     """"‘Shameful’: Mayor Ines Varro condemns ...": the quoted words are those of the person
     named right after the colon (a title word, then two or more capitalised names), else
-    nobody's: no quote."""
+    nobody's: no quote. The name is looked for up to the end of the line, not the sentence
+    (the parser may end one at the colon), and a first name the tagger read as a word
+    ("Will Smith apologises") counts when it is part of the person's name."""
+    end = max(end, _line_end(doc, colon.i))
     i = colon.i + 1
     while i < end and (doc[i].lower_.rstrip(".") in roles() or doc[i].lower_ in honorifics()):
         i += 1
     j = i
-    while j < end and doc[j].pos_ == "PROPN" and doc[j].is_title:
+    while j < end and doc[j].is_title and (doc[j].pos_ == "PROPN" or doc[j].ent_type_ == "PERSON"):
         j += 1
     if j - i < 2:
         return None
     return Attribution(colon, colon.i + 1, (head.start + 1, head.end - 1), (i, j), "speech",
                        "headline_colon")
+
+
+def _line_end(doc: Doc, i: int) -> int:
+    """The index after the last token of token ``i``'s line."""
+    j = i
+    while j < len(doc) and "\n" not in doc[j].text and "\n" not in doc[j].whitespace_:
+        j += 1
+    return min(j + 1, len(doc)) if j < len(doc) and "\n" in doc[j].whitespace_ else j
 
 
 def _label(span: Span, opts: ExtractOptions) -> bool:

@@ -75,6 +75,8 @@ def _share_cue(view: DocView, cands: list[Candidate], out: list[Candidate]) -> l
 def _attribute(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
                opts: ExtractOptions) -> Candidate | None:
     if not _speech_like(view, q, opts):
+        if _headline_tail(view, q, opts):  # "Mayor Quits: ‘No Fuel Left in the Engine’"
+            return _colon_or_dash(view, q)
         if not _closes_clause(view, q):
             return None
         # a short quote right beside its cue is still speech: “Absolutely not,” she said.
@@ -84,8 +86,23 @@ def _attribute(view: DocView, q: QuoteSpan, earlier: EarlierQuotes,
         return cand
     cand = _colon_or_dash(view, q) or _near_cue(view, q, opts.cue_reach)
     if cand is None:
-        cand = _continuation(view, q, earlier, opts) or _neighbour(view, q)
+        cand = (_continuation(view, q, earlier, opts) or _rest_of_report(view, q, earlier)
+                or _neighbour(view, q))
     return cand
+
+
+def _rest_of_report(view: DocView, q: QuoteSpan, earlier: EarlierQuotes) -> Candidate | None:
+    """A quotation that goes on from a reported statement's last word, in its sentence ("She
+    said she had hoped to stay on, “but I have not been able to do that”."): the reporter
+    hands over to the speaker's own words, so the speaker is the report's."""
+    prev = next(iter(earlier.latest(q.open, 1)), None)
+    if prev is None or prev.how != "cue" or prev.cue_class not in BESIDE_QUOTES:
+        return None
+    if prev.cue is None or prev.cue[0] > prev.start or WORD_RE.search(view.text[prev.end : q.open]):
+        return None  # the cue after the content ("..., she said") leaves nothing to go on from
+    if any(ch in ".!?\n" for ch in view.text[prev.end : q.open]):
+        return None
+    return Candidate(*q.inner, None, None, None, "continuation", "continuation", inherit=prev)
 
 
 def _speech_like(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
@@ -94,13 +111,39 @@ def _speech_like(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
     words = WORD_RE.findall(view.text[s:e])
     if len(words) < opts.min_speech_words:
         return False
-    before = WORD_RE.findall(view.text[max(0, q.open - opts.work_cue_chars) : q.open].lower())[-2:]
-    if any(w in work_cues() for w in before):
+    if _named_work(view, q, opts):
         return False
     ts, te = view.tokens_of(s, e)
     has_verb = any(t.pos_ in {"VERB", "AUX"} for t in view.doc[ts:te])
     titled = all(w[:1].isupper() for w in words if len(w) > 3)
     return has_verb and not (titled and len(words) < opts.title_words)
+
+
+def _named_work(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
+    """Whether the words just before the quote introduce it as a name ("the film ‘X’")."""
+    before = WORD_RE.findall(view.text[max(0, q.open - opts.work_cue_chars) : q.open].lower())[-2:]
+    return any(w in work_cues() for w in before)
+
+
+def _headline_tail(view: DocView, q: QuoteSpan, opts: ExtractOptions) -> bool:
+    """Whether a quote without a verb closes a headline after a colon that follows the person
+    it is about ("Tired Mayor Tom Baker Quits: ‘No Fuel Left in the Engine’"): in that layout
+    the quoted words are that person's, however short, and whatever case they are set in."""
+    text = view.text
+    colon = _before_spaces(text, q.open, " ")
+    line = text.rfind("\n", 0, q.open) + 1
+    rest = text[q.outer[1] : text.find("\n", q.outer[1]) % (len(text) + 1)]
+    if colon < line or text[colon] != ":" or rest.strip() or _named_work(view, q, opts):
+        return False
+    if len(WORD_RE.findall(text[q.inner[0] : q.inner[1]])) < opts.headline_content_tokens:
+        return False
+    head = text[line:colon]
+    if any(ch in ".!?" for ch in head) or any(w in work_cues() for w in WORD_RE.findall(head.lower())):
+        return False  # a sentence of the body; a headline presenting a work ("New Film: ‘X’")
+    ts, _ = view.tokens_of(colon, colon + 1)
+    src = _subject_before(view, view.tokens_of(line, line)[0], ts)
+    subject = view.doc[src[1] - 1] if src is not None else None
+    return subject is not None and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "PERSON"}
 
 
 def _opens_sentence(view: DocView, q: QuoteSpan) -> bool:
