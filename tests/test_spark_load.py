@@ -151,6 +151,11 @@ def test_load_keeps_spark_clusters_and_speakers(linked: Path, store_url: str,  #
 def test_load_with_aliases_joins_speakers_with_a_recorded_merge(
         linked: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'aliases.db'}"
+    before = tmp_path / "before.jsonl"  # a store that knows Maria Kim already
+    before.write_text(json.dumps({"id": "b1", "outlet": "Courier", "text": "“The river is "
+                                  "rising faster than anyone feared,” Mayor Maria Kim said."})
+                      + "\n", encoding="utf-8")
+    assert _invoke("ingest", str(before), "--db", url).exit_code == 0
     aliases = tmp_path / "aliases.txt"
     aliases.write_text("Ann Ray = Annie Raymond\n", encoding="utf-8")
     _, spark_speakers = _spark_view(linked)
@@ -164,4 +169,7 @@ def test_load_with_aliases_joins_speakers_with_a_recorded_merge(
         [ray] = store.find_speakers("Ann Ray")
         assert "Annie Raymond" in ray.aliases
         assert [m.kind for m in store.speaker_merges(ray.speaker_id)] == ["alias"]
+        [kim] = store.find_speakers("Maria Kim")  # the loaded Maria Kim is the stored one
+        assert kim.quotes == 3
+        assert [m.kind for m in store.speaker_merges(kim.speaker_id)] == ["loaded"]
     assert _sizes_match(url)

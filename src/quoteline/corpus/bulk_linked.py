@@ -32,11 +32,13 @@ from quoteline.corpus.linking import LinkStep
 from quoteline.errors import MissingExtraError
 from quoteline.link.match import severity
 from quoteline.link.sources import is_wire
+from quoteline.link.speakers import derived_keys
 from quoteline.link.types import DiffOp
 from quoteline.models import Article, Quote, parse_date
 from quoteline.spark.linking import quote_of_row
 from quoteline.store import NewArticle, Store, write
 from quoteline.store import link_index as li
+from quoteline.store import speakers as sp
 from quoteline.store.db import Db
 
 BATCH_ROWS = 20_000  # Parquet rows read at a time
@@ -63,6 +65,7 @@ class Offsets:
 
     speakers: int
     clusters: int
+    first_speaker: int  # the first store id reserved for this output's speakers
 
 
 class SpeakerIds:
@@ -91,7 +94,8 @@ def load_linked(output: Path, store: Store, report: IngestReport,
                 alias_file: Path | None = None) -> None:
     """Load ``spark link`` OUTPUT into ``store`` keeping its speakers and clusters."""
     offsets = reserve(store.db, output)
-    speakers = load_speakers(store.db, rows(output / "speakers"), offsets.speakers)
+    speakers = load_speakers(store.db, rows(output / "speakers"), offsets.speakers,
+                             offsets.first_speaker)
     for batch in _article_batches(rows(output / "quotes")):
         with store.transaction():
             li.link_lock(store.db)
@@ -150,17 +154,18 @@ def reserve(db: Db, output: Path) -> Offsets:
     key = f"spark:{output_key(output)}"
     with db.transaction():
         li.link_lock(db)
+        parts = ("speakers", "clusters", "first_speaker")
         known = [db.scalar("SELECT value FROM link_meta WHERE name = ?", (f"{key}:{part}",))
-                 for part in ("speakers", "clusters")]
+                 for part in parts]
         if None not in known:
-            return Offsets(int(known[0]), int(known[1]))
+            return Offsets(*(int(v) for v in known))
         s_lo, s_hi = id_range(output / "speakers", "speaker_id")
         c_lo, c_hi = id_range(output / "clusters", "cluster_id")
-        offsets = Offsets(_reserve_speakers(db, s_hi - s_lo + 1) - s_lo,
-                          li.meta(db, "next_cluster", 1) - c_lo)
+        first = _reserve_speakers(db, s_hi - s_lo + 1)
+        offsets = Offsets(first - s_lo, li.meta(db, "next_cluster", 1) - c_lo, first)
         li.set_meta(db, "next_cluster", offsets.clusters + c_hi + 1)
-        li.set_meta(db, f"{key}:speakers", offsets.speakers)
-        li.set_meta(db, f"{key}:clusters", offsets.clusters)
+        for part, value in zip(parts, (offsets.speakers, offsets.clusters, first), strict=True):
+            li.set_meta(db, f"{key}:{part}", value)
         return offsets
 
 
@@ -190,8 +195,10 @@ def new_ids(db: Db, table: str, n: int) -> list[int]:
 
 
 # ---------------------------------------------------------------------- speakers
-def load_speakers(db: Db, speaker_rows: Iterator[dict[str, Any]], offset: int) -> SpeakerIds:
-    """Store every Spark speaker at its offset id (or find where a merge took it); the map."""
+def load_speakers(db: Db, speaker_rows: Iterator[dict[str, Any]], offset: int,
+                  first: int = 0) -> SpeakerIds:
+    """Store every Spark speaker at its offset id (or find where a merge took it); the map.
+    ``first``: the first id reserved for this output (speakers below it were there before)."""
     out: SpeakerIds | None = None
     with db.transaction():
         for row in speaker_rows:
@@ -199,7 +206,7 @@ def load_speakers(db: Db, speaker_rows: Iterator[dict[str, Any]], offset: int) -
             out = out or SpeakerIds(spark_id)  # speakers/ is written in id order
             if spark_id < out.low:
                 out = _rebased(out, spark_id)
-            out.set(spark_id, _store_speaker(db, row, spark_id + offset))
+            out.set(spark_id, _store_speaker(db, row, spark_id + offset, first))
     return out or SpeakerIds(0)
 
 
@@ -211,17 +218,34 @@ def _rebased(ids: SpeakerIds, low: int) -> SpeakerIds:
     return out
 
 
-def _store_speaker(db: Db, row: dict[str, Any], sid: int) -> int:
+def _store_speaker(db: Db, row: dict[str, Any], sid: int, first: int = 0) -> int:
     """Write one Spark speaker as store speaker ``sid`` unless it is stored (an earlier load)
-    or was merged into another since (then that one's id)."""
+    or was merged into another since (then that one's id); a new one with the very name of a
+    speaker stored before (ids below ``first``) is merged into it."""
     if db.scalar("SELECT 1 AS x FROM speakers WHERE id = ?", (sid,)):
         return sid
     survivor = _merged_into(db, sid)
     if survivor is not None:
         return survivor
-    write.save_speaker(db, sid, str(row["name"]), row.get("titles") or (),
-                       row.get("aliases") or (), bool(row.get("is_body")))
-    return sid
+    name, is_body = str(row["name"]), bool(row.get("is_body"))
+    write.save_speaker(db, sid, name, row.get("titles") or (), row.get("aliases") or (), is_body)
+    return _same_as_stored(db, sid, name, is_body, first) if first else sid
+
+
+def _same_as_stored(db: Db, sid: int, name: str, is_body: bool, first: int) -> int:
+    """Fold the new speaker ``sid`` into the one speaker stored before this output (ids below
+    ``first``) with exactly its name, recorded as a merge ("loaded"); the id it ends in."""
+    found = db.query("SELECT id FROM speakers WHERE name_key = ? AND is_body = ? AND id < ? "
+                     "ORDER BY id LIMIT 2", (write.name_key(name), int(is_body), first))
+    if len(found) != 1:
+        return sid
+    into = int(found[0]["id"])
+    try:
+        sp.lock(db, [derived_keys(name, [], is_body)[0]])
+    except ValueError:  # a name that names no one is never merged
+        return sid
+    sp.StoreSpeakerIndex(db).merge(sid, into, "loaded", f"spark load: the same name as {into}")
+    return into
 
 
 def _merged_into(db: Db, sid: int) -> int | None:
