@@ -173,3 +173,28 @@ def test_load_with_aliases_joins_speakers_with_a_recorded_merge(
         assert kim.quotes == 3
         assert [m.kind for m in store.speaker_merges(kim.speaker_id)] == ["loaded"]
     assert _sizes_match(url)
+
+
+@pytest.mark.spark
+def test_a_load_cut_short_resumes_to_the_same_store(linked: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import quoteline.corpus.bulk_linked as bl
+
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+    monkeypatch.setattr(bl, "BATCH_QUOTES", 2)  # a transaction per article
+    plain, calls = bl._store_batch, []
+
+    def dies_on_the_third(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        plain(*args)
+
+    monkeypatch.setattr(bl, "_store_batch", dies_on_the_third)
+    with pytest.raises(RuntimeError):
+        _invoke("load", str(linked), "--db", url)
+    assert _counts(url)["articles"] == 2  # two batches were stored before it died
+    monkeypatch.setattr(bl, "_store_batch", plain)
+    assert _invoke("load", str(linked), "--db", url).exit_code == 0
+    assert _store_view(url) == _spark_view(linked)
+    assert _sizes_match(url)

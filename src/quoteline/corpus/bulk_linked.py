@@ -93,9 +93,10 @@ class SpeakerIds:
 def load_linked(output: Path, store: Store, report: IngestReport,
                 alias_file: Path | None = None) -> None:
     """Load ``spark link`` OUTPUT into ``store`` keeping its speakers and clusters."""
-    offsets = reserve(store.db, output)
-    speakers = load_speakers(store.db, rows(output / "speakers"), offsets.speakers,
-                             offsets.first_speaker)
+    with store.transaction():  # ids reserved and speakers written at once: none is taken
+        offsets = reserve(store.db, output)
+        speakers = load_speakers(store.db, rows(output / "speakers"), offsets.speakers,
+                                 offsets.first_speaker)
     for batch in _article_batches(rows(output / "quotes")):
         with store.transaction():
             li.link_lock(store.db)
