@@ -101,43 +101,67 @@ def _cluster(u: int, n: int, utterances: int, speakers: int) -> dict[str, Any]:
             "misattributed": False, "first_article": f"a{u // 4}"}
 
 
-def _write(folder: Path, rows: Iterator[dict[str, Any]]) -> None:
+def schemas() -> dict[str, Any]:
+    """The pyarrow schemas of the four tables (as ``spark link`` writes them)."""
+    import pyarrow as pa
+
+    span = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
+    diff = pa.list_(pa.struct([("op", pa.string()), ("text", pa.string())]))
+    text, long, date = pa.string(), pa.int64(), pa.date32()
+    quote = [("article_id", text), ("start", pa.int32()), ("end", pa.int32()), ("text", text),
+             ("kind", text), ("cue", span), ("source", span), ("speaker", text),
+             ("speaker_title", text), ("said_on", date), ("said_on_basis", text),
+             ("confidence", pa.float64()), ("parts", pa.list_(span)), ("extractor", text),
+             ("model", text), ("url", text), ("outlet", text), ("published", date),
+             ("act", text), ("quote_id", long), ("speaker_id", long), ("cluster_id", long),
+             ("rendering", text), ("similarity", pa.float64()), ("diff", diff),
+             ("severity", text), ("attributed_to", long)]
+    return {
+        "quotes": pa.schema(quote),
+        "clusters": pa.schema([("cluster_id", long), ("reference_id", long),
+                               ("first_outlet", text), ("first_published", date),
+                               ("speaker_id", long), ("size", pa.int32()),
+                               ("altered", pa.int32()), ("misattributed", pa.bool_()),
+                               ("first_article", text)]),
+        "renderings": pa.schema([("quote_id", long), ("cluster_id", long), ("kind", text),
+                                 ("similarity", pa.float64()), ("diff", diff),
+                                 ("severity", text), ("attributed_to", long)]),
+        "speakers": pa.schema([("speaker_id", long), ("name", text),
+                               ("aliases", pa.list_(text)), ("titles", pa.list_(text)),
+                               ("is_body", pa.bool_())]),
+    }
+
+
+def _write(folder: Path, schema: Any, rows: Iterator[dict[str, Any]]) -> None:
     """Rows as one Parquet file under folder, CHUNK rows a row group."""
-    folder.mkdir(parents=True)
-    writer = None
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            writer = _flush(folder, writer, chunk)
-    if chunk or writer is None:
-        writer = _flush(folder, writer, chunk)
-    writer.close()
-
-
-def _flush(folder: Path, writer: Any, chunk: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist(chunk, schema=writer.schema if writer else None)
-    writer = writer or pq.ParquetWriter(folder / "part-00000.parquet", table.schema)
-    writer.write_table(table)
-    chunk.clear()
-    return writer
+    folder.mkdir(parents=True)
+    with pq.ParquetWriter(folder / "part-00000.parquet", schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                chunk.clear()
+        writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
 
 
 def write_output(root: Path, n: int) -> Path:
     """Synthetic ``spark link`` output of n quote rows under root; root."""
     utterances, speakers = max(1, n // 3), max(50, n // 200)
-    _write(root / "quotes", (_quote(i, n, utterances, speakers) for i in range(n)))
-    _write(root / "clusters", (_cluster(u, n, utterances, speakers)
-                               for u in range(min(n, utterances))))
-    _write(root / "renderings", ({k: q[k] for k in ("quote_id", "cluster_id", "similarity",
-                                                     "diff", "severity", "attributed_to")}
-                                 | {"kind": q["rendering"]}
-                                 for q in (_quote(i, n, utterances, speakers) for i in range(n))))
-    _write(root / "speakers", ({"speaker_id": s + 1, "name": _speaker(s), "aliases": [],
-                                "titles": [], "is_body": False} for s in range(speakers)))
+    shapes = schemas()
+    _write(root / "quotes", shapes["quotes"],
+           (_quote(i, n, utterances, speakers) for i in range(n)))
+    _write(root / "clusters", shapes["clusters"], (_cluster(u, n, utterances, speakers)
+                                                   for u in range(min(n, utterances))))
+    _write(root / "renderings", shapes["renderings"],
+           ({**q, "kind": q["rendering"]} for q in (_quote(i, n, utterances, speakers)
+                                                    for i in range(n))))
+    _write(root / "speakers", shapes["speakers"],
+           ({"speaker_id": s + 1, "name": _speaker(s), "aliases": [], "titles": [],
+             "is_body": False} for s in range(speakers)))
     return root
 
 
