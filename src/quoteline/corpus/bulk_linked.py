@@ -306,11 +306,11 @@ def _store_batch(db: Db, batch: list[_Group], speakers: SpeakerIds, cluster_offs
     report.read += len(batch)
     report.already += len(batch) - len(new)
     article_ids = new_ids(db, "articles", len(new))
-    db.copy_rows("articles", ARTICLE_COLS, (
-        (aid, *write.article_values(NewArticle(g.article, ident, key, b"", quotes=g.quotes)), 0,
-         int(is_wire(g.article))) for aid, ((ident, key), g) in zip(article_ids, new.items(), strict=True)))
-    pairs = [(aid, g) for aid, g in zip(article_ids, new.values(), strict=True)]
-    _store_quotes(db, pairs, speakers, cluster_offset)
+    stored = list(zip(article_ids, new.items(), strict=True))
+    db.copy_rows("articles", ARTICLE_COLS, [
+        (aid, *write.article_values(NewArticle(g.article, ident, key, b"", quotes=g.quotes)),
+         0, int(is_wire(g.article))) for aid, ((ident, key), g) in stored])
+    _store_quotes(db, [(aid, g) for aid, (_, g) in stored], speakers, cluster_offset)
     report.stored += len(new)
     report.quotes += sum(len(g.quotes) for g in new.values())
 
