@@ -43,6 +43,7 @@ from quoteline.store.db import Db
 
 BATCH_ROWS = 20_000  # Parquet rows read at a time
 BATCH_QUOTES = 5_000  # quotes per transaction
+INDEX_ANALYSIS_CACHE = 8_192  # texts analysed while filing the loaded clusters, kept
 QUOTE_COLS = ("id", *write.QUOTE_COLS, "cluster_id", "rendering", "similarity", "diff")
 ARTICLE_COLS = ("id", *write.ARTICLE_COLS, "is_primary", "is_wire")
 UNIT_COLS = ("id", "quote_id", "article_id", "seq", "start_char", "end_char", "text", "quoted",
@@ -103,7 +104,8 @@ def load_linked(output: Path, store: Store, report: IngestReport,
             _store_batch(store.db, batch, speakers, offsets.clusters, report)
     load_clusters(store.db, rows(output / "clusters"), speakers, offsets.clusters)
     # Speaker keys, the alias file's merges, the clusters' lookup rows: the store's own paths.
-    LinkStep(store, alias_file, semantic=False)
+    # Filing reads each cluster once, so a small analysis cache does (memory stays flat).
+    LinkStep(store, alias_file, semantic=False, analysis_cache=INDEX_ANALYSIS_CACHE)
 
 
 def rows(folder: Path, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
