@@ -109,9 +109,20 @@ def load_linked(output: Path, store: Store, report: IngestReport,
 
 
 def rows(folder: Path, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """The rows of a Parquet folder, a batch at a time."""
-    for batch in dataset(folder).to_batches(columns=columns, batch_size=BATCH_ROWS):
-        yield from batch.to_pylist()
+    """The rows of a Parquet folder, a batch at a time: its files in name order (Spark's
+    partition order), each a row group at a time (memory holds one, whatever the output)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingExtraError("pyarrow", "parquet") from None
+    for path in sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_"))):
+        # No pre-buffering: it reads ahead across row groups, and memory grew with the file.
+        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) as parquet:
+            for i in range(parquet.num_row_groups):
+                group = parquet.read_row_group(i, columns=columns)
+                for batch in group.to_batches(BATCH_ROWS):
+                    yield from batch.to_pylist()
+                del group
 
 
 def dataset(folder: Path) -> Any:
