@@ -327,11 +327,20 @@ def export(what: str, db_url: str | None, fmt: str, output: Path | None,
 @click.option("--aliases", "alias_file", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), default=None, help="Speaker alias file.")
 def load(output: Path, db_url: str | None, alias_file: Path | None) -> None:
-    """Bulk-load a folder of Parquet files (quotes/, skips/) written by the Spark job.
+    """Bulk-load a folder of Parquet files written by the Spark job.
+
+    Output of `spark link` keeps Spark's work: its speakers, their quotes and
+    clusters (with renderings and diffs) are stored as Spark computed them, with
+    nothing linked again; --aliases then joins speakers (a recorded merge), and a
+    later ingest links new articles into the loaded clusters. Output of `spark
+    extract` (quotes/, skips/) is linked here, as ingest does. Loading the same
+    output twice adds nothing; PostgreSQL is loaded with COPY.
 
     \b
-    Example:
+    Examples:
       quoteline spark extract cc-news.warc.gz out/ && quoteline load out/ --db sqlite:///news.db
+      quoteline spark link out/quotes linked/ && quoteline load linked/ --db postgresql://u@h/news
+      quoteline load linked/ --db sqlite:///news.db --aliases aliases.txt
     """
     from quoteline.corpus.bulk import load_parquet
 

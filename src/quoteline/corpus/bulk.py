@@ -1,8 +1,10 @@
 """``load``: bulk-load the Parquet output of the Spark job into a store.
 
-Articles are stored, their speakers resolved (honouring ``--aliases``) and their units
-linked batch by batch, as ``ingest`` does, so memory stays bounded at any size. Output of
-``quoteline spark link`` is loaded the same way (its clusters are re-linked, not kept).
+Output of ``quoteline spark link`` (quotes/ with speaker_id, cluster_id and rendering columns,
+beside clusters/ and speakers/) keeps the speakers and clusters Spark computed: nothing is
+linked again (``quoteline.corpus.bulk_linked``). Output of ``quoteline spark extract`` has no
+clusters: its articles are stored, their speakers resolved (honouring ``--aliases``) and their
+units linked batch by batch, as ``ingest`` does. Either way memory stays bounded at any size.
 
 The Spark output carries no article text, so loaded articles have empty text. Loading the
 same output twice adds nothing.
@@ -10,22 +12,21 @@ same output twice adds nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
+from quoteline.corpus.bulk_linked import is_linked, load_linked, rows, spark_key
 from quoteline.corpus.ingest import IngestReport
 from quoteline.corpus.linking import LinkStep
-from quoteline.errors import MissingExtraError, UsageError
+from quoteline.errors import UsageError
 from quoteline.link.sources import is_wire
 from quoteline.models import Article, Extraction, Quote, Skip, parse_date
 from quoteline.spark.linking import quote_of_row
 from quoteline.store import NewArticle, Store
 
-BATCH_ROWS = 20_000
 ARTICLES_PER_BATCH = 64  # articles per transaction when linking extract output
 
 
@@ -41,10 +42,11 @@ def load_parquet(output: Path, store: Store, *, alias_file: Path | None = None) 
     if not quotes_dir.exists():
         raise UsageError(f"{output}: no quotes/ folder; give the OUTPUT folder of "
                          "quoteline spark")
-    # Spark link output (units/ beside quotes/) is re-linked here too: keeping its clusters
-    # as they are is not built yet.
     report = IngestReport()
-    _load_extracted(rows(quotes_dir), store, LinkStep(store, alias_file), report)
+    if is_linked(output):
+        load_linked(output, store, report, alias_file)
+    else:
+        _load_extracted(rows(quotes_dir), store, LinkStep(store, alias_file), report)
     if (output / "skips").exists():
         with store.transaction():
             for row in rows(output / "skips"):
@@ -82,23 +84,6 @@ def _store_article(store: Store, linking: LinkStep, group: _Loaded,
     linking.link(linking.units(row, art, group.quotes, qids, sids, is_wire=wire))
     report.stored += 1
     report.quotes += len(group.quotes)
-
-
-def spark_key(ident: str, quote_texts: list[str]) -> str:
-    """The content hash a loaded article is stored under (it has no text of its own)."""
-    digest = hashlib.sha256("\n".join([ident, *quote_texts]).encode())
-    return "spark:" + digest.hexdigest()
-
-
-def rows(folder: Path, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """The rows of a Parquet folder, a batch at a time."""
-    try:
-        import pyarrow.dataset as ds
-    except ImportError:
-        raise MissingExtraError("pyarrow", "parquet") from None
-    dataset = ds.dataset(str(folder), format="parquet")
-    for batch in dataset.to_batches(columns=columns, batch_size=BATCH_ROWS):
-        yield from batch.to_pylist()
 
 
 def _articles(quote_rows: Iterator[dict[str, Any]]) -> Iterator[_Loaded]:

@@ -33,14 +33,17 @@ class LinkStep:
     """Speaker resolution and incremental unit linking over one store."""
 
     def __init__(self, store: Store, alias_file: Path | None = None,
-                 semantic: Semantic | bool | None = True) -> None:
+                 semantic: Semantic | bool | None = True,
+                 analysis_cache: int | None = None) -> None:
         self.store = store
         self.speakers = SpeakerStep(store, alias_file)
         model = load_semantic() if semantic is True else (semantic or None)
         # Why reworded quotes are matched on words alone, for the caller to tell people.
         self.note = semantic_hint() if model is None else None
         self.index = li.LinkIndex(store.db)
-        self.linker = Linker(semantic=model, source=self.index)
+        # ``analysis_cache``: texts whose analysis is kept (default: the setting); a run that
+        # reads each cluster once (``load``) keeps few.
+        self.linker = Linker(semantic=model, source=self.index, cache_size=analysis_cache)
         self.catch_up()
 
     def begin(self) -> None:

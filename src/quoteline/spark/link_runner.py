@@ -8,6 +8,10 @@
 4. Quotes are partitioned by component, and one ``Linker`` links each partition's
    components together (see ``quoteline.spark.linking`` for why this equals one
    single-machine run); clusters get canonical ids.
+5. OUTPUT/quotes holds every input quote with its ``speaker_id``, ``cluster_id`` and rendering
+   (``rendering``, ``similarity``, ``diff``, ``severity``, ``attributed_to``), in article
+   order, beside OUTPUT/clusters, renderings and speakers: ``quoteline load`` keeps them as
+   they are (``quoteline.corpus.bulk_linked``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from quoteline.spark.runner import check_output, write_table
 LINK_TABLES = ("quotes", "clusters", "renderings", "speakers")
 RECORD_COLUMNS = ("quote_id", "text", "speaker", "speaker_title", "article_id", "published",
                   "said_on", "outlet", "kind")
+# What each quotes/ row carries of its rendering, so ``quoteline load`` keeps it in one pass.
+RENDERING_COLUMNS = ("quote_id", "cluster_id", "kind AS rendering", "similarity", "diff",
+                     "severity", "attributed_to")
 # Up to this many distinct candidate edges, blocks are found on the driver (one collect).
 MAX_DRIVER_EDGES = 2_000_000
 
@@ -158,6 +165,15 @@ def link_job(spark: Any, quotes_path: str, output: str, *, alias_file: Path | No
     return LinkSummary(n_quotes, n_clusters, len(speaker_records), rounds, output)
 
 
+def _article_order(quotes: Any) -> list[Any]:
+    """quotes/ is written in article order, so that ``load`` reads each article's quotes
+    together (a batch at a time) without sorting the output again."""
+    from pyspark.sql import functions as F
+
+    return [F.col("article_id").asc_nulls_first(),
+            *(c for c in ("start", "end", "quote_id") if c in quotes.columns)]
+
+
 def _write_outputs(spark: Any, output: str, quotes: Any, records: Any, blocks: Any,
                    speakers: list[Any], mode: str) -> int:
     from quoteline.spark import schema as S
@@ -168,7 +184,8 @@ def _write_outputs(spark: Any, output: str, quotes: Any, records: Any, blocks: A
     speaker_ids = spark.createDataFrame(records.map(lambda r: (r.quote_id, r.speaker_id)),
                                         "quote_id long, speaker_id long")
     linked = (quotes.join(speaker_ids, "quote_id", "left")
-              .join(renderings.select("quote_id", "cluster_id"), "quote_id", "left"))
+              .join(renderings.selectExpr(*RENDERING_COLUMNS), "quote_id", "left")
+              .orderBy(*_article_order(quotes)))
     speaker_df = spark.createDataFrame([speaker_row(s) for s in speakers], S.speaker_schema())
     for name, df in (("clusters", clusters), ("renderings", renderings), ("quotes", linked),
                      ("speakers", speaker_df)):

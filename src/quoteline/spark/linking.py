@@ -113,16 +113,19 @@ def canonical_clusters(clusters: Iterable[ClusterInfo]) -> list[ClusterInfo]:
 
 
 def cluster_row(info: ClusterInfo) -> tuple[Any, ...]:
-    """A cluster as a row: id, reference, first report, speaker, size, altered renderings."""
+    """A cluster as a row: id, reference, first report, speaker, size, altered renderings,
+    misattributed, the first report's article."""
     return (info.cluster_id, info.reference_id, info.first_outlet, info.first_published,
-            info.speaker_id, len(info.renderings), info.altered)
+            info.speaker_id, len(info.renderings), info.altered, info.misattributed,
+            info.first_article)
 
 
 def rendering_rows(info: ClusterInfo) -> Iterator[tuple[Any, ...]]:
-    """One row per rendering: quote_id, cluster_id, kind, similarity, word diff."""
+    """One row per rendering: quote_id, cluster_id, kind, similarity, word diff, severity,
+    attributed_to."""
     for r in info.renderings:
         yield (r.quote_id, info.cluster_id, r.kind, float(r.similarity),
-               [(op, text) for op, text in r.diff])
+               [(op, text) for op, text in r.diff], r.severity, r.attributed_to)
 
 
 def speaker_row(rec: SpeakerRecord) -> tuple[Any, ...]:

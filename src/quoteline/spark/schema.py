@@ -63,11 +63,14 @@ def cluster_schema() -> Any:
         t.StructField("speaker_id", t.LongType(), True),
         t.StructField("size", t.IntegerType(), False),
         t.StructField("altered", t.IntegerType(), False),
+        t.StructField("misattributed", t.BooleanType(), False),
+        t.StructField("first_article", t.StringType(), True),
     ])
 
 
 def rendering_schema() -> Any:
-    """One row per quote: its cluster, how it renders the reference, and the word diff."""
+    """One row per quote: its cluster, how it renders the reference, the word diff, how much an
+    altered one changed (minor | major), and the speaker another outlet named (misattributed)."""
     t = _types()
     op = t.StructType([t.StructField("op", t.StringType(), False),
                        t.StructField("text", t.StringType(), False)])
@@ -77,6 +80,8 @@ def rendering_schema() -> Any:
         t.StructField("kind", t.StringType(), False),
         t.StructField("similarity", t.DoubleType(), False),
         t.StructField("diff", t.ArrayType(op, False), False),
+        t.StructField("severity", t.StringType(), True),
+        t.StructField("attributed_to", t.LongType(), True),
     ])
 
 

@@ -41,7 +41,7 @@ class SpeakerMerge:
     survivor_id: int
     loser_id: int | None
     loser_name: str
-    kind: str  # absorbed | alias | forced
+    kind: str  # absorbed | alias | forced | loaded (a Spark speaker named as a stored one)
     evidence: str
     merged_at: str
     undone_at: str | None

@@ -37,6 +37,9 @@ _QUOTE_COLS = ("article_id", "start_char", "end_char", "text", "kind", "cue", "c
                "model", "facets", "act", "rule")
 
 
+ARTICLE_COLS, QUOTE_COLS = _ARTICLE_COLS, _QUOTE_COLS  # for bulk writers (COPY)
+
+
 def _insert_sql(table: str, cols: Sequence[str]) -> str:
     marks = ", ".join("?" for _ in cols)
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) RETURNING id"
@@ -45,9 +48,7 @@ def _insert_sql(table: str, cols: Sequence[str]) -> str:
 def insert_article(db: Db, new: NewArticle) -> int:
     """Write one article row; its store id."""
     a = new.article
-    values: tuple[Any, ...] = (
-        a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
-        new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text, len(new.quotes), now())
+    values = article_values(new)
     cols: tuple[str, ...] = _ARTICLE_COLS
     for col, flag in (("is_primary", a.primary), ("is_wire", new.is_wire)):
         if flag:  # written only when set: the column defaults to 0 (and older stores lack it)
@@ -55,6 +56,14 @@ def insert_article(db: Db, new: NewArticle) -> int:
     row = db.one(_insert_sql("articles", cols), values)
     assert row is not None
     return int(row["id"])
+
+
+def article_values(new: NewArticle) -> tuple[Any, ...]:
+    """The column values of one article row, in ``ARTICLE_COLS`` order."""
+    a = new.article
+    return (a.id, new.ident, a.source, a.url, a.title, a.outlet, a.published, a.author,
+            new.content_hash, new.minhash, new.copy_of, new.copy_kind, a.text, len(new.quotes),
+            now())
 
 
 def facet_tokens(speaker_id: int | None, kind: str, outlet: str | None,
