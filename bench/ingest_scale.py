@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from child_rss import HWM_KB, peak_mb
 from ingest_speed import PEOPLE, synthetic
 from quoteline.corpus.linking import LinkStep
 from quoteline.store import Store, open_store
@@ -167,9 +168,8 @@ def _flush(store: Store, batch: dict[str, list[tuple[object, ...]]]) -> None:
 
 
 # ------------------------------------------------------------------ the measured ingest
-# The child reports its own peak RSS (VmHWM of its address space since exec): the rusage a
-# parent reads for a child also counts the parent's own size at fork, and this script grows
-# while it builds a large store, so every ingest after a build would look as big as it.
+# The child reports its own peak RSS (see child_rss): this script grows while it builds a
+# large store, and a child's rusage would count that.
 CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
@@ -180,13 +180,9 @@ from quoteline.store import open_store
 t1 = time.perf_counter()
 with open_store(sys.argv[2]) as store:
     report = ingest([sys.argv[1]], store)
-try:
-    with open("/proc/self/status") as status:
-        hwm = next(int(x.split()[1]) for x in status if x.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    hwm = None
+""" + HWM_KB + """
 print(json.dumps({"start": t1 - t0, "ingest": time.perf_counter() - t1,
-                  "summary": report.summary(), "hwm_kb": hwm}))
+                  "summary": report.summary(), "hwm_kb": hwm_kb}))
 """
 
 
@@ -222,8 +218,7 @@ def ingest_once(batch: Path, url: str) -> Figures:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"ingest failed:\n{err}")
     got = json.loads(out.strip().splitlines()[-1])
-    kb = got.get("hwm_kb") or usage.ru_maxrss  # rusage only where /proc is missing (see CHILD)
-    return Figures(total, float(got["ingest"]), kb / 1024, str(got["summary"]))
+    return Figures(total, float(got["ingest"]), peak_mb(got, usage), str(got["summary"]))
 
 
 class Stores:

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from child_rss import HWM_KB, peak_mb
 from search_latency import throwaway_pg
 
 CHUNK = 50_000  # rows per Parquet row group written
@@ -182,8 +183,9 @@ bl.LinkStep = timed
 t0 = time.perf_counter()
 with open_store(sys.argv[2]) as store:
     report = load_parquet(Path(sys.argv[1]), store)
+""" + HWM_KB + """
 print(json.dumps({"load": time.perf_counter() - t0, "index": times.get("index", 0.0),
-                  "summary": report.summary()}))
+                  "summary": report.summary(), "hwm_kb": hwm_kb}))
 """
 
 
@@ -196,7 +198,7 @@ def load_once(output: Path, url: str) -> tuple[float, float, float, str]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"load failed:\n{proc.stderr.read() if proc.stderr else ''}")
     got = json.loads(out.strip().splitlines()[-1])
-    return float(got["load"]), float(got["index"]), usage.ru_maxrss / 1024, str(got["summary"])
+    return float(got["load"]), float(got["index"]), peak_mb(got, usage), str(got["summary"])
 
 
 def new_database(server: str, name: str) -> str:
