@@ -87,6 +87,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("store_lock_seconds", 600.0,
             "seconds a writer waits for another run's batch (SQLite busy timeout, PostgreSQL "
             "lock timeout) before it gives up with an error"),
+    Setting("web_threads", 2,
+            "requests one web server process works on at once (the rest wait their turn in "
+            "order: more threads than cores only take turns on the interpreter lock)"),
     Setting("web_sqlite_cache_mb", 32,
             "page cache of each web server connection to a SQLite store, in MB"),
     Setting("web_sqlite_mmap_mb", 4096,

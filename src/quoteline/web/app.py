@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import unquote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -17,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quoteline import __version__
 from quoteline.errors import StoreError
+from quoteline.settings import get_int
 from quoteline.web import analyze, browse, openapi, views
 from quoteline.web.context import (
     HERE,
@@ -142,10 +146,21 @@ def app_from_env() -> FastAPI:
     return create_app(WebSettings(**raw))
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Bound the threads that run requests (setting web_threads). Pages are CPU work under
+    one interpreter lock: forty threads at once (anyio's default) take turns on it in slices,
+    so a page of several queries waits for many slices and the slowest requests take several
+    times the median; a few threads and a queue serve them in order instead."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, get_int("web_threads"))
+    yield
+
+
 def create_app(settings: WebSettings) -> FastAPI:
     """The FastAPI app serving the store named in ``settings``."""
     app = FastAPI(title="quoteline", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json", description=openapi.DESCRIPTION)
+                  openapi_url="/openapi.json", description=openapi.DESCRIPTION,
+                  lifespan=_lifespan)
     app.state.web = Web(settings)
     app.add_middleware(Guard)
     app.add_exception_handler(HTTPException, _http_error)
