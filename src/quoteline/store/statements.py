@@ -119,10 +119,11 @@ Dated = tuple[dt.date, Lead]
 def _speaker_index(db: Db, speaker_id: int,
                    acts: ActChoice = "speech") -> tuple[list[Dated], list[Lead], int]:
     """A speaker's statements: (the day each was first said, (cluster, its first quote)),
-    oldest first, the undated ones, and how many quotes. One pass over the speaker's entries of the index on
-    (speaker_id, day, id, cluster_id), in day order: a statement is first said where its
+    oldest first, the undated ones, and how many quotes. One pass, in day order, over the
+    speaker's entries of the index on (speaker_id, act, day, id, cluster_id) (``acts="all"``:
+    of the one on (speaker_id, day, id, cluster_id)): a statement is first said where its
     cluster is first met."""
-    speech = " AND act = 'speech'" if acts != "all" else ""  # quotes_speaker_act_cluster
+    speech = " AND act = 'speech'" if acts != "all" else ""
     rows = db.tuples("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
                      f"{speech} ORDER BY day, id", (speaker_id,))
     dated: dict[int, Dated] = {}  # met in day order: oldest first already
