@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import quoteline
 from quoteline.models import Quote
 
@@ -92,23 +94,13 @@ def test_a_quote_inside_a_quote_belongs_to_the_innermost_speaker() -> None:
 
 
 # ---------------------------------------------------------------- what is not a statement
-def test_a_verdict_is_not_a_statement() -> None:
-    text = "A former bank manager, Colin Abbot, was found guilty of fraud on Friday."
-    assert statements(text) == []
-
-
-def test_a_company_posting_profits_is_not_a_statement() -> None:
-    text = "Orvane Foods posts record first-quarter profits as grocery sales climb."
-    assert statements(text) == []
-
-
-def test_vowing_to_play_is_not_a_statement() -> None:
-    text = "Striker Jonah Pell vows to play through the pain of his knee injury this season."
-    assert statements(text) == []
-
-
-def test_blaming_someone_is_not_a_statement() -> None:
-    text = "In court, the defendant blamed her mother for the missing money."
+@pytest.mark.parametrize("text", [
+    "A former bank manager, Colin Abbot, was found guilty of fraud on Friday.",  # a verdict
+    "Orvane Foods posts record first-quarter profits as grocery sales climb.",  # a company's results
+    "Striker Jonah Pell vows to play through the pain of his knee injury this season.",  # a vow
+    "In court, the defendant blamed her mother for the missing money.",  # blaming someone
+], ids=["verdict", "profits", "vow", "blame"])
+def test_what_is_not_a_statement(text: str) -> None:
     assert statements(text) == []
 
 
