@@ -20,19 +20,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from quoteline import __version__
 from quoteline.errors import StoreError
-from quoteline.search import highlight
 from quoteline.settings import get_int
 from quoteline.store import Overview, Store, open_store
 from quoteline.store.browse import suggested_speakers
 from quoteline.store.types import OutletSummary, SpeakerRank
 from quoteline.web.render import (
-    date_label,
     long_date,
     plural,
     query_string,
     rendering_label,
     safe_url,
-    speech,
 )
 from quoteline.web.snippets import (
     badge,
@@ -115,8 +112,7 @@ class Web:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["safe_url"] = safe_url
         self.env.globals.update(qs=query_string, version=__version__, settings=settings,
-                                plural=plural, highlight=highlight, speech=speech,
-                                date_label=date_label, long_date=long_date,
+                                plural=plural, long_date=long_date,
                                 rendering_label=rendering_label, said=said, dates=dates,
                                 speaker_link=speaker_link, outlet_link=outlet_link,
                                 badge=badge, marked=marked, timeline_bars=timeline_bars,
