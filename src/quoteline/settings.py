@@ -90,6 +90,14 @@ TABLE: tuple[Setting, ...] = (
     Setting("web_threads", 2,
             "requests one web server process works on at once (the rest wait their turn in "
             "order: more threads than cores only take turns on the interpreter lock)"),
+    Setting("web_keepalive_requests", 20,
+            "responses a web server process sends before it asks a keep-alive client to "
+            "reconnect (Connection: close on every Nth; 0: never), so that clients pinned to a "
+            "busy process move to an idle one"),
+    Setting("web_speaker_cache", 1_000_000,
+            "statements a web server process keeps indexed for speaker pages (each speaker's "
+            "statements and timeline, kept while no other connection changes a SQLite store; "
+            "about 100 bytes each)"),
     Setting("web_sqlite_cache_mb", 32,
             "page cache of each web server connection to a SQLite store, in MB"),
     Setting("web_sqlite_mmap_mb", 4096,

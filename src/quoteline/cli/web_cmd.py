@@ -97,7 +97,8 @@ def serve_one(settings: Any, options: dict[str, Any], sock: socket.socket) -> No
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for whoever
     # handled it before; this handler takes it, so the command exits 0 instead of dying.
     signal.signal(signal.SIGTERM, lambda *_: None)
-    uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(create_app(settings, server=True), **options)).run(
+        sockets=[sock])
 
 
 def serve_workers(options: dict[str, Any], workers: int, sock: socket.socket) -> None:

@@ -269,13 +269,25 @@ class Store(AbstractContextManager["Store"]):
     # ------------------------------------------------------------ statements
     def speaker_statements(self, speaker_id: int, *, date_from: dt.date | None = None,
                            date_to: dt.date | None = None, limit: int = 20,
-                           offset: int = 0, acts: ActChoice = "speech") -> StatementResult:
+                           offset: int = 0, acts: ActChoice = "speech",
+                           index: statements.SpeakerIndex | None = None) -> StatementResult:
         """A speaker's statements (clusters of their quotes), latest first, each with its
         renderings folded under it; ``date_from``/``date_to`` on the day each was first said;
-        thoughts too with ``acts="all"``."""
+        thoughts too with ``acts="all"``; ``index``: the speaker's ``speaker_index``, when
+        already read."""
         return statements.speaker_statements(self.db, speaker_id, date_from=date_from,
                                               date_to=date_to, limit=limit, offset=offset,
-                                              acts=acts)
+                                              acts=acts, index=index)
+
+    def speaker_index(self, speaker_id: int,
+                      acts: ActChoice = "speech") -> statements.SpeakerIndex:
+        """Every statement of a speaker with the day it was first said, and the timeline."""
+        return statements.speaker_index(self.db, speaker_id, acts)
+
+    def changed_elsewhere(self) -> bool | None:
+        """Whether another connection has changed the store since this one last asked (the
+        first call: True); None where that cannot be told (PostgreSQL)."""
+        return self.db.changed_elsewhere()
 
     def speaker_statement_days(self, speaker_id: int,
                                acts: ActChoice = "speech") -> list[tuple[dt.date, int]]:

@@ -7,6 +7,7 @@ back as dicts. Dates go in as ``datetime.date`` (stored as ISO text in SQLite).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,6 +73,7 @@ class Db:
         self.dialect, target = parse_url(url)
         self._depth = 0
         self._streams = 0
+        self._data_version: int | None = None  # last PRAGMA data_version seen (SQLite)
         if self.dialect == "sqlite":
             self._sq = self._open_sqlite(target)
         else:
@@ -122,6 +124,16 @@ class Db:
         else:
             self._sq.set_progress_handler(lambda: int(expired()), 20_000)
 
+    def changed_elsewhere(self) -> bool | None:
+        """SQLite: whether another connection has committed a change since this one last asked
+        (``PRAGMA data_version``; the first call: True, nothing being known before it).
+        PostgreSQL: None (it keeps no such counter)."""
+        if self.dialect != "sqlite":
+            return None
+        version = int(self._sq.execute("PRAGMA data_version").fetchone()[0])
+        seen, self._data_version = self._data_version, version
+        return seen != version
+
     def tune_for_reads(self, cache_mb: int, mmap_mb: int) -> None:
         """SQLite: a larger page cache and reads through a memory map of the file, for a
         connection that serves reads of a large store (the web server's); PostgreSQL keeps
@@ -164,6 +176,32 @@ class Db:
                 return list(pcur.fetchall()) if pcur.description else []
         except (sqlite3.Error, _pg_error()) as exc:
             raise StoreError(f"store query failed: {exc}") from exc
+
+    def packed(self, sql: str, params: Sequence[Any], columns: Sequence[str]) -> list[list[Any]]:
+        """All rows of a query of many small rows, as lists of ``columns`` (integers and text:
+        no floats, which would come back rounded to 15 digits), in no promised order.
+
+        On SQLite the rows come back packed in one JSON array, in one step of the statement.
+        Each step lets go of the interpreter lock, and while another thread holds it each takes
+        its turn again: 1,000 rows beside one busy thread read in 361 ms, packed in 14 ms
+        (alone: 0.6 and 0.9 ms). A web server process runs several threads, so its reads of a
+        speaker's index or of a search's candidates are packed. PostgreSQL's driver reads a
+        whole result at once.
+        """
+        if self.dialect != "sqlite":
+            return [list(r) for r in self.tuples(sql, params)]
+        wrapped = (f"SELECT json_group_array(json_array({', '.join(columns)})) AS j"
+                   f" FROM ({sql}) AS packed")
+        try:
+            raw = self._sq.execute(wrapped, self._params(params)).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "no such function" not in str(exc):  # a SQLite built without JSON
+                raise StoreError(f"store query failed: {exc}") from exc
+            return [list(r) for r in self.tuples(sql, params)]
+        except sqlite3.Error as exc:
+            raise StoreError(f"store query failed: {exc}") from exc
+        rows: list[list[Any]] = json.loads(raw) if raw else []
+        return rows
 
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 2000) -> Iterator[Row]:
         """Rows of a query, fetched in chunks (for exports of any size)."""

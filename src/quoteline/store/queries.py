@@ -226,14 +226,17 @@ def _sqlite_candidates(db: Db, query: Query, f: Filters) -> tuple[str, list[Any]
 def _sqlite_ranked(db: Db, query: Query, weighed: Query, f: Filters) -> list[tuple[int, float]]:
     """(id, score) of the newest CANDIDATES matches of ``query``, scored by ``weighed``."""
     w = _filters(db, f, facets=True)
-    ids = [int(r["id"]) for r in db.query(*_fts_sql(w, query, "quotes_fts.rowid AS id", CANDIDATES))]
+    ids = [int(i) for i, in db.packed(*_fts_sql(w, query, "quotes_fts.rowid AS id", CANDIDATES),
+                                       ("id",))]
     if not weighed.groups or not ids:  # every word is in most quotes: newest first
         return [(i, 0.0) for i in ids]
     # The query without its weightless words matches a superset of the candidates, small within
     # their rowid range, and gives them the whole query's bm25.
     sql, params = _fts_sql(w, weighed, f"quotes_fts.rowid AS id, {BM25} AS score", RANK_ROWS,
                            (min(ids), max(ids)))
-    scores = {int(r["id"]): float(r["score"]) for r in db.query(sql, params)}
+    # packed (many rows: see Db.packed), the scores as text of 17 digits: exactly the double
+    scores = {int(i): float(score) for i, score in db.packed(
+        sql, params, ("id", "printf('%.17g', score)"))}
     return _best_first((i, scores.get(i, 0.0)) for i in ids)
 
 

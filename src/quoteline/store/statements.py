@@ -10,7 +10,8 @@ own candidates (at most ``CANDIDATES``), so it costs what the search costs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from quoteline.models import ActChoice, parse_date
@@ -113,59 +114,91 @@ def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
 
 
 # ---------------------------------------------------------------- a speaker's statements
-Dated = tuple[dt.date, Lead]
+Dated = tuple[dt.date, int | None, int]  # (first said, cluster or None, its first quote)
 
 
-def _speaker_index(db: Db, speaker_id: int,
-                   acts: ActChoice = "speech") -> tuple[list[Dated], list[Lead], int]:
-    """A speaker's statements: (the day each was first said, (cluster, its first quote)),
-    oldest first, the undated ones, and how many quotes. One pass, in day order, over the
-    speaker's entries of the index on (speaker_id, act, day, id, cluster_id) (``acts="all"``:
-    of the one on (speaker_id, day, id, cluster_id)): a statement is first said where its
+@dataclass(frozen=True, slots=True)
+class SpeakerIndex:
+    """A speaker's statements as their page reads them: (the day each was first said, cluster,
+    its first quote) oldest first, the undated ones, how many quotes, and the timeline
+    (statements first said each day, oldest first). Made by ``speaker_index``; a web server
+    keeps it while the store is unchanged (``Web.speaker_index``)."""
+
+    dated: tuple[Dated, ...]
+    undated: tuple[Lead, ...]
+    quotes: int
+    days: tuple[tuple[dt.date, int], ...]
+
+    @property
+    def statements(self) -> int:
+        """How many statements, dated or not."""
+        return len(self.dated) + len(self.undated)
+
+    def size(self) -> int:
+        """Entries held (what a cache of indexes counts)."""
+        return len(self.dated) + len(self.undated) + len(self.days) + 1
+
+
+def speaker_index(db: Db, speaker_id: int, acts: ActChoice = "speech") -> SpeakerIndex:
+    """A speaker's statements (``acts="all"``: thoughts too), from one read of the speaker's
+    entries of the index on (speaker_id, act, day, id, cluster_id) (``acts="all"``: of the one
+    on (speaker_id, day, id, cluster_id)), in day order: a statement is first said where its
     cluster is first met."""
     speech = " AND act = 'speech'" if acts != "all" else ""
-    rows = db.tuples("SELECT cluster_id, id, day FROM quotes WHERE speaker_id = ?"
-                     f"{speech} ORDER BY day, id", (speaker_id,))
+    rows = db.packed(f"SELECT day, id, cluster_id FROM quotes WHERE speaker_id = ?{speech}",
+                     (speaker_id,), ("day", "id", "cluster_id"))
+    rows.sort(key=_day_order)  # packed rows come in no promised order
     dated: dict[int, Dated] = {}  # met in day order: oldest first already
     undated: dict[int, Lead] = {}
     days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
-    for c, qid, raw in rows:
+    for raw, qid, c in rows:
         key = c if c is not None else -qid
         if raw is None:
             undated.setdefault(key, (None if c is None else key, qid))
         elif key not in dated:
             day = days[raw] if raw in days else days.setdefault(raw, parse_date(raw))
             assert day is not None
-            dated[key] = (day, (None if c is None else key, qid))
-    return list(dated.values()), [lead for key, lead in sorted(undated.items())
-                                  if key not in dated], len(rows)
+            dated[key] = (day, None if c is None else key, qid)
+    first = tuple(dated.values())
+    return SpeakerIndex(first, tuple(lead for key, lead in sorted(undated.items())
+                                     if key not in dated), len(rows), _histogram(first))
+
+
+def _day_order(row: list[Any]) -> tuple[bool, Any, int]:
+    """(day, id) order, undated first (as SQL sorts NULL days)."""
+    return row[0] is not None, row[0] or "", int(row[1])
 
 
 def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
                        date_to: dt.date | None = None, limit: int = 20,
-                       offset: int = 0, acts: ActChoice = "speech") -> StatementResult:
+                       offset: int = 0, acts: ActChoice = "speech",
+                       index: SpeakerIndex | None = None) -> StatementResult:
     """A speaker's statements (``acts="all"``: thoughts too), the latest first said first
     (undated last), how many there are, and the timeline of them all (``days``); the dates
     keep the statements first said between them (so a timeline bar and the list it opens
-    agree)."""
+    agree). ``index``: the speaker's ``speaker_index`` for these acts, when already read."""
     req = SearchRequest("", Filters(date_from=date_from, date_to=date_to))
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    dated, undated, quotes = _speaker_index(db, speaker_id, acts)
-    days = _histogram(dated)
-    kept = [lead for day, lead in reversed(dated)
-            if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
+    index = index or speaker_index(db, speaker_id, acts)
     if date_from is None and date_to is None:
-        kept += undated
-    page = kept[max(0, offset):max(0, offset) + max(1, limit)]
-    return StatementResult(tuple(statements_for(db, page)), len(kept), days=days,
-                           counts=(quotes, len(dated) + len(undated)))
+        total = index.statements
+        start, stop = max(0, offset), max(0, offset) + max(1, limit)
+        page = [(c, qid) for _, c, qid in index.dated[::-1][start:stop]]
+        page += list(index.undated[max(0, start - len(index.dated)):
+                                   max(0, stop - len(index.dated))])
+    else:
+        kept = [(c, qid) for day, c, qid in reversed(index.dated)
+                if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
+        total, page = len(kept), kept[max(0, offset):max(0, offset) + max(1, limit)]
+    return StatementResult(tuple(statements_for(db, page)), total, days=index.days,
+                           counts=(index.quotes, index.statements))
 
 
 def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
     counts: dict[dt.date, int] = {}
-    for day, _ in dated:
+    for day, _, _ in dated:
         counts[day] = counts.get(day, 0) + 1
     return tuple(sorted(counts.items()))
 
@@ -173,7 +206,7 @@ def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
 def speaker_statement_days(db: Db, speaker_id: int,
                            acts: ActChoice = "speech") -> list[tuple[dt.date, int]]:
     """(day, statements first said that day) for a speaker, oldest first."""
-    return list(_histogram(_speaker_index(db, speaker_id, acts)[0]))
+    return list(speaker_index(db, speaker_id, acts).days)
 
 
 # ---------------------------------------------------------------- a search by statement
@@ -196,13 +229,14 @@ def search_statements(db: Db, req: SearchRequest) -> StatementResult:
 def _grouped_page(db: Db, sql: str, params: list[Any], limit: int,
                   offset: int) -> tuple[list[Lead], int, int]:
     """(page of statements, statements in all, candidates) of the candidates ``sql``: their
-    clusters are read through the narrow index on (id, cluster_id), and grouped here (a
-    thousand rows group faster in Python than in SQL window functions)."""
+    clusters are read through the narrow index on (id, cluster_id), ranked in SQL and
+    grouped here (a thousand rows group faster in Python than in SQL window functions)."""
     narrow = " INDEXED BY quotes_id_cluster" if db.dialect == "sqlite" else ""  # else the rows
-    rows = db.tuples(f"SELECT c.id, c.score, q.cluster_id FROM ({sql}) c JOIN quotes q{narrow}"
-                     " ON q.id = c.id", params)
-    ranked = sorted(rows, key=lambda r: (-float(r[1]), -int(r[0])))
-    groups = _first_of_each((int(qid), cluster) for qid, _, cluster in ranked)
+    rows = db.packed("SELECT row_number() OVER (ORDER BY c.score DESC, c.id DESC) AS rank,"
+                     f" c.id AS id, q.cluster_id AS cluster_id FROM ({sql}) c JOIN quotes q{narrow}"
+                     " ON q.id = c.id", params, ("rank", "id", "cluster_id"))
+    rows.sort()  # by rank (packed rows come in no promised order)
+    groups = _first_of_each([(int(qid), cluster) for _, qid, cluster in rows])
     return groups[offset:offset + limit], len(groups), len(rows)
 
 
@@ -211,19 +245,20 @@ def _group(db: Db, ids: Sequence[int]) -> list[Lead]:
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
-    cluster = {int(r["id"]): r["cluster_id"] for r in db.query(
-        f"SELECT id, cluster_id FROM quotes WHERE id IN ({marks})", list(ids))}
-    return _first_of_each((qid, cluster.get(qid)) for qid in ids)
+    cluster = {int(qid): c for qid, c in db.packed(
+        f"SELECT id, cluster_id FROM quotes WHERE id IN ({marks})", list(ids),
+        ("id", "cluster_id"))}
+    return _first_of_each([(qid, cluster.get(qid)) for qid in ids])
 
 
-def _first_of_each(ranked: Iterable[tuple[int, Any]]) -> list[Lead]:
+def _first_of_each(ranked: Sequence[tuple[int, Any]]) -> list[Lead]:
     """The first (best) quote of each statement in ranked (quote id, cluster id) pairs: a
     quote in no cluster is a statement of its own."""
-    seen: set[int] = set()
+    keys = [int(c) if c is not None else -qid for qid, c in ranked]
+    # key -> the position of its first pair: later pairs are written first and overwritten
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
     out: list[Lead] = []
-    for qid, c in ranked:
-        key = int(c) if c is not None else -qid
-        if key not in seen:
-            seen.add(key)
-            out.append((int(c) if c is not None else None, qid))
+    for at in sorted(first.values()):
+        qid, c = ranked[at]
+        out.append((int(c) if c is not None else None, qid))
     return out

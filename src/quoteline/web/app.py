@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import AsyncIterator
@@ -36,6 +37,7 @@ __all__ = ["WebSettings", "create_app"]
 ROUTERS = (browse.router, views.router, analyze.router)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
+GC_YOUNG = 20_000  # allocations between collections of young objects, in a server process
 MAX_QUERY_STRING = 16_000  # what the declared parameter lengths can fill, percent-encoded
 
 
@@ -93,14 +95,23 @@ SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "n
 
 
 class Guard:
-    """Limits on URL and body size, then security headers on every response.
+    """Limits on URL and body size, then security headers on every response, and every
+    ``reconnect_every``-th response of this process (0: none) ends its keep-alive connection.
 
     Plain ASGI: a ``BaseHTTPMiddleware`` would add a task and a pair of streams to every
     request, a large share of what a cheap page costs.
+
+    Why end connections: worker processes share one listening socket and the first to wake
+    accepts every connection waiting, so a burst of keep-alive clients can land nearly all on
+    one process while the other idles (19 of 20 measured, bench/web_load.py). A client told
+    ``Connection: close`` reconnects on its next request, and the process that accepts it is
+    the one free to run its accept loop first: the idle one.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, reconnect_every: int = 0) -> None:
         self.app = app
+        self.reconnect_every = max(0, reconnect_every)
+        self._responses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse a bad request line or body, else pass on; headers added either way."""
@@ -114,6 +125,8 @@ class Guard:
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
                 headers.setdefault("Cache-Control", "no-store")
+                if self._reconnect_now():
+                    headers["Connection"] = "close"
             await send(message)
 
         request = Request(scope)
@@ -125,6 +138,13 @@ class Guard:
             return
         status = 413 if "large" in problem else 411 if "length" in problem else 400
         await error_response(request, status, problem)(scope, receive, send_secured)
+
+
+    def _reconnect_now(self) -> bool:
+        if not self.reconnect_every:
+            return False
+        self._responses = (self._responses + 1) % self.reconnect_every
+        return self._responses == 0
 
 
 def _body_problem(request: Request, limit: int) -> str | None:
@@ -143,7 +163,7 @@ SETTINGS_ENV = "QUOTELINE_WEB_SETTINGS"
 def app_from_env() -> FastAPI:
     """The app for a uvicorn worker process, configured by $QUOTELINE_WEB_SETTINGS (JSON)."""
     raw = json.loads(os.environ[SETTINGS_ENV])
-    return create_app(WebSettings(**raw))
+    return create_app(WebSettings(**raw), server=True)
 
 
 @asynccontextmanager
@@ -156,13 +176,28 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(settings: WebSettings) -> FastAPI:
-    """The FastAPI app serving the store named in ``settings``."""
+def settle_gc() -> None:
+    """Collect, then exempt everything alive now (the app, its templates, the cached reads)
+    from the collector's full passes: a server process's call once it has warmed up.
+
+    The full passes otherwise walk every object of the process, 60 to 140 ms each while all
+    its requests wait, several times a minute under load (bench/web_load.py, speaker pages:
+    p95 145 ms before, 92 ms after, one process and 10 clients)."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: WebSettings, *, server: bool = False) -> FastAPI:
+    """The FastAPI app serving the store named in ``settings``; ``server``: for a process of
+    its own (``quoteline serve``), whose garbage collector it tunes: young objects are
+    collected every GC_YOUNG allocations rather than 700 (a page makes thousands), so that
+    the passes that walk older objects come seldom, and once the cached reads are made they
+    are left out of those passes (``settle_gc``)."""
     app = FastAPI(title="quoteline", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", description=openapi.DESCRIPTION,
                   lifespan=_lifespan)
     app.state.web = Web(settings)
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, reconnect_every=get_int("web_keepalive_requests"))
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QueryTimeout, _timeout)
@@ -171,6 +206,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
-    warm(app.state.web)
+    if server:
+        gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    warm(app.state.web, then=settle_gc if server else None)
     openapi.install(app)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from quoteline import __version__
 from quoteline.errors import StoreError
+from quoteline.models import ActChoice
 from quoteline.settings import get_int
 from quoteline.store import Overview, Store, open_store
 from quoteline.store.browse import suggested_speakers
+from quoteline.store.statements import SpeakerIndex
 from quoteline.store.types import OutletSummary, SpeakerRank
+from quoteline.web.charts import Chart, timeline_chart
 from quoteline.web.render import (
     long_date,
     plural,
@@ -105,6 +109,10 @@ class Web:
         self.write_lock = threading.Lock()
         self._cache: dict[str, tuple[float, Any]] = {}
         self._titles: dict[int, str] = {}  # speaker id -> title as written
+        self._indexes: OrderedDict[tuple[int, str], tuple[SpeakerIndex, Chart | None]] = (
+            OrderedDict())
+        self._indexed = 0  # statements held in _indexes
+        self._epoch = 0  # changes seen: an index read before one is not kept
         with open_store(settings.db_url, create=False):  # migrate once, up front
             pass
         self.env = jinja2.Environment(
@@ -184,10 +192,47 @@ class Web:
                 self._titles.update(found)
         return {i: self._titles.get(i, t) for i, t in want.items()}
 
+    def speaker_index(self, store: Store, speaker_id: int,
+                      acts: ActChoice) -> tuple[SpeakerIndex, Chart | None]:
+        """A speaker's statements and timeline (``Store.speaker_index``) with the timeline's
+        chart, kept (at most ``web_speaker_cache`` statements in all, least recently used
+        dropped first) for as long as no other connection changes the store: every call asks
+        (SQLite's data_version), and a change empties the whole cache. From PostgreSQL, which
+        keeps no such counter, the index is read afresh every time.
+
+        The check comes before the read, so an index kept is never older than the check of the
+        request that reads it."""
+        changed = store.changed_elsewhere()
+        if changed is None:
+            return _charted(store.speaker_index(speaker_id, acts))
+        key = (speaker_id, acts)
+        with self._lock:
+            if changed:
+                self._epoch += 1
+                self._indexes.clear()
+                self._indexed = 0
+            epoch = self._epoch
+            hit = self._indexes.get(key)
+            if hit is not None:
+                self._indexes.move_to_end(key)
+                return hit
+        made = _charted(store.speaker_index(speaker_id, acts))
+        with self._lock:
+            if epoch == self._epoch and key not in self._indexes:  # nothing changed meanwhile
+                self._indexes[key] = made
+                self._indexed += made[0].size()
+                while self._indexed > get_int("web_speaker_cache") and self._indexes:
+                    self._indexed -= self._indexes.popitem(last=False)[1][0].size()
+        return made
+
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A rendered template."""
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status)
+
+
+def _charted(index: SpeakerIndex) -> tuple[SpeakerIndex, Chart | None]:
+    return index, timeline_chart(index.days, noun="statement")
 
 
 def web_of(request: Request) -> Web:
@@ -217,12 +262,15 @@ def error_response(request: Request, status: int, message: str,
 
 
 # ---------------------------------------------------------------- cached reads
-def warm(web: Web) -> None:
-    """Compute the cached reads in the background, so the first visitor does not wait."""
+def warm(web: Web, then: Callable[[], None] | None = None) -> None:
+    """Compute the cached reads in the background, so the first visitor does not wait; then
+    call ``then``, if given."""
     def fill() -> None:
         facets(web)
         overview(web)
         outlet_table(web)
+        if then is not None:
+            then()
 
     threading.Thread(target=fill, daemon=True).start()
 

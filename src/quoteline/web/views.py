@@ -19,6 +19,7 @@ from quoteline.corpus.export import SEARCH_COLUMNS, csv_text, search_row
 from quoteline.models import KINDS, ActChoice
 from quoteline.search import Filters, SearchRequest, request_problem
 from quoteline.store import QuoteHit, SearchResult, Store
+from quoteline.store.statements import SpeakerIndex
 from quoteline.store.types import ClusterView, Statement, StatementResult
 from quoteline.web import params as p
 from quoteline.web.charts import spread_chart, timeline_chart
@@ -179,7 +180,10 @@ def speaker_page(request: Request, speaker_id: p.Id, q: p.Text = "", date_from: 
         info = store.speaker(speaker_id, counts=by_quote or bool(q.strip()))
         if info is None:
             raise HTTPException(404, f"no speaker {speaker_id}; search at /quotes")
-        shown = (_by_quote if by_quote else _by_statement)(store, req, per_page)
+        index, chart = (None, None) if by_quote else web.speaker_index(store, speaker_id,
+                                                                          filters.acts)
+        shown = (_by_statement(store, req, per_page, index) if index is not None
+                 else _by_quote(store, req, per_page))
     if shown.counts is not None:  # counted on the way (one pass over the speaker's index)
         info = replace(info, quotes=shown.counts[0], statements=shown.counts[1])
     params = {"q": q, "from": date_from, "to": to, "group": group,
@@ -194,7 +198,9 @@ def speaker_page(request: Request, speaker_id: p.Id, q: p.Text = "", date_from: 
                              "timeline": [[d.isoformat(), n] for d, n in shown.days],
                              **_listing(base + ".json", params, paging, shown.problem, items)})
     return web.page("speaker.html", request=request, info=info, shown=shown,
-                    chart=timeline_chart(shown.days, noun=shown.noun), params=params,
+                    chart=chart if index is not None else timeline_chart(shown.days,
+                                                                         noun=shown.noun),
+                    params=params,
                     paging=paging, base=base, title=info.name)
 
 
@@ -225,12 +231,10 @@ def _by_quote(store: Store, req: SearchRequest, size: int) -> _Shown:
                   result.describe())
 
 
-def _by_statement(store: Store, req: SearchRequest, size: int) -> _Shown:
-    assert req.filters.speaker_id is not None
-    result = _speaker_statements(store, req)
+def _by_statement(store: Store, req: SearchRequest, size: int, index: SpeakerIndex) -> _Shown:
+    result = _speaker_statements(store, req, index)
     found = result.statements[:size]
-    days = (list(result.days) if result.days or not req.text.strip()
-            else store.speaker_statement_days(req.filters.speaker_id, req.filters.acts))
+    days = list(index.days)  # the timeline of every statement, whatever the list shows
     return _Shown("statement", days, (), found,
                   {}, len(result.statements), result.total, result.exact, result.problem,
                   result.describe(), result.counts)
@@ -249,14 +253,16 @@ def _speaker_quotes(store: Store, req: SearchRequest) -> SearchResult:
                                 limit=req.limit, offset=req.offset, acts=f.acts)
 
 
-def _speaker_statements(store: Store, req: SearchRequest) -> StatementResult:
+def _speaker_statements(store: Store, req: SearchRequest,
+                        index: SpeakerIndex) -> StatementResult:
     """A speaker's statements: searched when there are words, else the latest first said."""
     if req.text.strip():
         return store.search_statements(req)
     f = req.filters
     assert f.speaker_id is not None
     return store.speaker_statements(f.speaker_id, date_from=f.date_from, date_to=f.date_to,
-                                    limit=req.limit, offset=req.offset, acts=f.acts)
+                                    limit=req.limit, offset=req.offset, acts=f.acts,
+                                    index=index)
 
 
 # ---------------------------------------------------------------- cluster
