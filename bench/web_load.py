@@ -13,6 +13,7 @@ misattributed) so cluster and browse pages have something to show. The
 server runs as `quoteline serve` in its own process; clients are threads, each with one
 keep-alive http.client connection (leaner than httpx, so the generator takes less of the shared
 cores); the CPU each request cost the server and the client is printed beside the latencies.
+Loads start once the server's processes are idle after their warm-up (``wait_idle``).
 Request counts and time are bounded; prints figures and asserts nothing.
 """
 
@@ -134,6 +135,19 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def wait_idle(pid: int, limit: float = 300.0) -> float:
+    """Wait until the server's processes have finished warming up (each fills its cached
+    reads in the background at start, then collects its garbage once): until they use under
+    5% of a core over a second, at most ``limit`` seconds; the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        before = server_cpu(pid)
+        time.sleep(1.0)
+        if server_cpu(pid) - before < 0.05:
+            break
+    return time.monotonic() - t0
+
+
 def client_cpu() -> float:
     """CPU seconds used so far by this (load generator) process."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -232,9 +246,11 @@ def main() -> None:
             warm = httpx.get(base + "/quotes?q=budget", timeout=120)  # fills facet caches
             for path in ("/", "/outlets", "/speakers"):  # and the overview, outlets, ranking
                 httpx.get(base + path, timeout=300)
+            settled = wait_idle(server.pid)  # each process warms its caches on its own
             print(f"store: {stats.quotes:,} quotes, {stats.articles:,} articles, "
                   f"{clusters:,} clusters; warm-up {warm.elapsed.total_seconds() * 1000:.0f} ms;"
-                  f" {os.cpu_count()} CPUs, {args.workers} server process(es)")
+                  f" {os.cpu_count()} CPUs, {args.workers} server process(es); idle after"
+                  f" {settled:.1f} s")
             rng = random.Random(7)
             for kind in args.pages.split(","):
                 for clients in (int(c) for c in args.clients.split(",")):

@@ -165,3 +165,31 @@ def test_a_server_process_tunes_its_garbage_collector(tmp_path: Any) -> None:
     before, plain, plain_frozen, tuned, frozen, young = json.loads(out)
     assert plain == before and plain_frozen == 0  # an app made for tests leaves the GC be
     assert tuned == young > before and frozen > 0
+
+
+def test_a_common_word_ranks_in_two_steps_with_packed_reads(tmp_path: Any) -> None:
+    from quoteline.search import Filters, SearchRequest
+    from quoteline.store import queries
+
+    with open_store(f"sqlite:///{tmp_path / 'common.db'}") as store:
+        store.save_speaker(1, "Ines Cole")
+        winter = []
+        for i in range(12):  # "ferry" in every quote: bm25 gives it no weight
+            text = f"the ferry route {i} runs" + (" all winter winter" if i % 4 == 0 else "")
+            qid = put(store, f"c{i}", [quote(text)], published=D(2024, 3, 1 + i),
+                      speaker_id=1)[1][0]
+            if i % 4 == 0:
+                winter.append(qid)
+        req = SearchRequest("ferry OR winter", Filters(), 20, 0)
+        query = queries.parse_query(req.text)
+        assert queries._weighed(store.db, query) != query  # the two-step path
+        hits = store.search_page(req).hits
+        assert len(hits) == 12 and {h.quote_id for h in hits[:3]} == set(winter)  # weighed first
+        assert [h.quote_id for h in hits[3:]] == sorted((h.quote_id for h in hits[3:]),
+                                                         reverse=True)  # then newest first
+        common = store.search_page(SearchRequest("ferry", Filters(), 20, 0))
+        assert common.total == 12 and [h.quote_id for h in common.hits] == sorted(
+            (h.quote_id for h in common.hits), reverse=True)  # no weight: newest first
+        grouped = store.search_statements(SearchRequest("ferry", Filters(), 5, 0))
+        assert grouped.total == 12 and [s.lead.quote_id for s in grouped.statements] == [
+            h.quote_id for h in common.hits[:5]]
