@@ -97,7 +97,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("web_speaker_cache", 1_000_000,
             "statements a web server process keeps indexed for speaker pages (each speaker's "
             "statements and timeline, kept while no other connection changes a SQLite store; "
-            "about 100 bytes each)"),
+            "about 45 bytes each with the timeline's chart)"),
     Setting("web_sqlite_cache_mb", 32,
             "page cache of each web server connection to a SQLite store, in MB"),
     Setting("web_sqlite_mmap_mb", 4096,

@@ -10,6 +10,8 @@ own candidates (at most ``CANDIDATES``), so it costs what the search costs.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -119,12 +121,15 @@ Dated = tuple[dt.date, int | None, int]  # (first said, cluster or None, its fir
 
 @dataclass(frozen=True, slots=True)
 class SpeakerIndex:
-    """A speaker's statements as their page reads them: (the day each was first said, cluster,
-    its first quote) oldest first, the undated ones, how many quotes, and the timeline
-    (statements first said each day, oldest first). Made by ``speaker_index``; a web server
-    keeps it while the store is unchanged (``Web.speaker_index``)."""
+    """A speaker's statements as their page reads them: for each dated one, oldest first, the
+    day it was first said (``first_said``, as ``date.toordinal()``), its cluster (0: none) and
+    its first quote, in three flat arrays (20 bytes a statement, so that a web server can keep
+    many: ``Web.speaker_index``); the undated ones; how many quotes; and the timeline
+    (statements first said each day, oldest first). Made by ``speaker_index``."""
 
-    dated: tuple[Dated, ...]
+    first_said: array[int]
+    clusters: array[int]
+    leads: array[int]
     undated: tuple[Lead, ...]
     quotes: int
     days: tuple[tuple[dt.date, int], ...]
@@ -132,11 +137,33 @@ class SpeakerIndex:
     @property
     def statements(self) -> int:
         """How many statements, dated or not."""
-        return len(self.dated) + len(self.undated)
+        return len(self.leads) + len(self.undated)
+
+    @property
+    def dated(self) -> tuple[Dated, ...]:
+        """(first said, cluster or None, first quote) of each dated statement, oldest first."""
+        return tuple((dt.date.fromordinal(d), c or None, q)
+                     for d, c, q in zip(self.first_said, self.clusters, self.leads, strict=True))
 
     def size(self) -> int:
         """Entries held (what a cache of indexes counts)."""
-        return len(self.dated) + len(self.undated) + len(self.days) + 1
+        return len(self.leads) + len(self.undated) + len(self.days) + 1
+
+    def latest(self, start: int, stop: int, date_from: dt.date | None = None,
+               date_to: dt.date | None = None) -> tuple[list[Lead], int]:
+        """The statements ``start:stop`` of those first said between the dates (both open:
+        every one, the undated last), the latest first said first; and how many there are."""
+        lo = 0 if date_from is None else bisect_left(self.first_said, date_from.toordinal())
+        hi = (len(self.first_said) if date_to is None
+              else bisect_right(self.first_said, date_to.toordinal()))
+        hi = max(lo, hi)
+        page = [(self.clusters[i] or None, self.leads[i])
+                for i in range(hi - 1 - start, max(lo, hi - stop) - 1, -1) if i >= lo]
+        if date_from is not None or date_to is not None:
+            return page, hi - lo
+        dated = hi - lo
+        page += self.undated[max(0, start - dated):max(0, stop - dated)]
+        return page, dated + len(self.undated)
 
 
 def speaker_index(db: Db, speaker_id: int, acts: ActChoice = "speech") -> SpeakerIndex:
@@ -148,20 +175,26 @@ def speaker_index(db: Db, speaker_id: int, acts: ActChoice = "speech") -> Speake
     rows = db.packed(f"SELECT day, id, cluster_id FROM quotes WHERE speaker_id = ?{speech}",
                      (speaker_id,), ("day", "id", "cluster_id"))
     rows.sort(key=_day_order)  # packed rows come in no promised order
-    dated: dict[int, Dated] = {}  # met in day order: oldest first already
+    seen: set[int] = set()
+    first_said, clusters, leads = array("l"), array("q"), array("q")
     undated: dict[int, Lead] = {}
-    days: dict[Any, dt.date | None] = {}  # the store's day values, parsed once each
+    days: dict[Any, int] = {}  # the store's day values, parsed once each
     for raw, qid, c in rows:
         key = c if c is not None else -qid
         if raw is None:
             undated.setdefault(key, (None if c is None else key, qid))
-        elif key not in dated:
-            day = days[raw] if raw in days else days.setdefault(raw, parse_date(raw))
-            assert day is not None
-            dated[key] = (day, None if c is None else key, qid)
-    first = tuple(dated.values())
-    return SpeakerIndex(first, tuple(lead for key, lead in sorted(undated.items())
-                                     if key not in dated), len(rows), _histogram(first))
+        elif key not in seen:  # met in day order: its first
+            seen.add(key)
+            if raw not in days:
+                day = parse_date(raw)
+                assert day is not None
+                days[raw] = day.toordinal()
+            first_said.append(days[raw])
+            clusters.append(0 if c is None else key)
+            leads.append(qid)
+    return SpeakerIndex(first_said, clusters, leads,
+                        tuple(lead for key, lead in sorted(undated.items()) if key not in seen),
+                        len(rows), _histogram(first_said))
 
 
 def _day_order(row: list[Any]) -> tuple[bool, Any, int]:
@@ -182,25 +215,17 @@ def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = N
     if problem:
         return StatementResult((), 0, problem=problem)
     index = index or speaker_index(db, speaker_id, acts)
-    if date_from is None and date_to is None:
-        total = index.statements
-        start, stop = max(0, offset), max(0, offset) + max(1, limit)
-        page = [(c, qid) for _, c, qid in index.dated[::-1][start:stop]]
-        page += list(index.undated[max(0, start - len(index.dated)):
-                                   max(0, stop - len(index.dated))])
-    else:
-        kept = [(c, qid) for day, c, qid in reversed(index.dated)
-                if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)]
-        total, page = len(kept), kept[max(0, offset):max(0, offset) + max(1, limit)]
+    start = max(0, offset)
+    page, total = index.latest(start, start + max(1, limit), date_from, date_to)
     return StatementResult(tuple(statements_for(db, page)), total, days=index.days,
                            counts=(index.quotes, index.statements))
 
 
-def _histogram(dated: Sequence[Dated]) -> tuple[tuple[dt.date, int], ...]:
-    counts: dict[dt.date, int] = {}
-    for day, _, _ in dated:
+def _histogram(first_said: Sequence[int]) -> tuple[tuple[dt.date, int], ...]:
+    counts: dict[int, int] = {}
+    for day in first_said:
         counts[day] = counts.get(day, 0) + 1
-    return tuple(sorted(counts.items()))
+    return tuple((dt.date.fromordinal(d), n) for d, n in sorted(counts.items()))
 
 
 def speaker_statement_days(db: Db, speaker_id: int,
