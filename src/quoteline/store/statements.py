@@ -172,34 +172,32 @@ def speaker_index(db: Db, speaker_id: int, acts: ActChoice = "speech") -> Speake
     on (speaker_id, day, id, cluster_id)), in day order: a statement is first said where its
     cluster is first met."""
     speech = " AND act = 'speech'" if acts != "all" else ""
-    rows = db.packed(f"SELECT day, id, cluster_id FROM quotes WHERE speaker_id = ?{speech}",
-                     (speaker_id,), ("day", "id", "cluster_id"))
-    rows.sort(key=_day_order)  # packed rows come in no promised order
+    # days as ISO text, '' for none, so that the rows sort as they are: undated first, then by
+    # (day, id), as SQL orders them (packed rows come in no promised order)
+    iso = "day" if db.dialect == "sqlite" else "to_char(day, 'YYYY-MM-DD')"
+    rows = db.packed(f"SELECT coalesce({iso}, '') AS day, id, cluster_id FROM quotes"
+                     f" WHERE speaker_id = ?{speech}", (speaker_id,), ("day", "id", "cluster_id"))
+    rows.sort()
     seen: set[int] = set()
     first_said, clusters, leads = array("l"), array("q"), array("q")
     undated: dict[int, Lead] = {}
     days: dict[Any, int] = {}  # the store's day values, parsed once each
     for raw, qid, c in rows:
         key = c if c is not None else -qid
-        if raw is None:
+        if not raw:
             undated.setdefault(key, (None if c is None else key, qid))
         elif key not in seen:  # met in day order: its first
             seen.add(key)
             if raw not in days:
-                day = parse_date(raw)
-                assert day is not None
-                days[raw] = day.toordinal()
+                parsed = parse_date(raw)
+                assert parsed is not None
+                days[raw] = parsed.toordinal()
             first_said.append(days[raw])
             clusters.append(0 if c is None else key)
             leads.append(qid)
     return SpeakerIndex(first_said, clusters, leads,
                         tuple(lead for key, lead in sorted(undated.items()) if key not in seen),
                         len(rows), _histogram(first_said))
-
-
-def _day_order(row: list[Any]) -> tuple[bool, Any, int]:
-    """(day, id) order, undated first (as SQL sorts NULL days)."""
-    return row[0] is not None, row[0] or "", int(row[1])
 
 
 def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = None,
