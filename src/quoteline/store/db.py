@@ -183,10 +183,10 @@ class Db:
 
         On SQLite the rows come back packed in one JSON array, in one step of the statement.
         Each step lets go of the interpreter lock, and while another thread holds it each takes
-        its turn again: 1,000 rows beside one busy thread read in 361 ms, packed in 14 ms
-        (alone: 0.6 and 0.9 ms). A web server process runs several threads, so its reads of a
-        speaker's index or of a search's candidates are packed. PostgreSQL's driver reads a
-        whole result at once.
+        its turn again: 1,000 rows of a speaker's index beside one busy thread read in 329 ms,
+        packed in 12 ms (alone: 0.43 and 0.40 ms; docs/web.md). A web server process runs
+        several threads, so its reads of a speaker's index or of a search's candidates are
+        packed. PostgreSQL's driver reads a whole result at once.
         """
         if self.dialect != "sqlite":
             return [list(r) for r in self.tuples(sql, params)]

@@ -2,9 +2,10 @@
 once and reported by four outlets count once ("said once, reported by 4 outlets"), with the
 renderings folded under the statement.
 
-A speaker's statements are read from the index on (speaker_id, cluster_id, day), so their cost
-is that speaker's quotes, as for the timeline; a search grouped by statement groups the search's
-own candidates (at most ``CANDIDATES``), so it costs what the search costs.
+A speaker's statements are read in one pass over the speaker's entries of the index on
+(speaker_id, act, day, id, cluster_id), so their cost is that speaker's quotes, as for the
+timeline (``SpeakerIndex``, which a web server keeps); a search grouped by statement groups the
+search's own candidates (at most ``CANDIDATES``), so it costs what the search costs.
 """
 
 from __future__ import annotations
@@ -212,7 +213,8 @@ def speaker_statements(db: Db, speaker_id: int, *, date_from: dt.date | None = N
     problem = request_problem(req)
     if problem:
         return StatementResult((), 0, problem=problem)
-    index = index or speaker_index(db, speaker_id, acts)
+    if index is None:
+        index = speaker_index(db, speaker_id, acts)
     start = max(0, offset)
     page, total = index.latest(start, start + max(1, limit), date_from, date_to)
     return StatementResult(tuple(statements_for(db, page)), total, days=index.days,

@@ -103,7 +103,7 @@ class Guard:
 
     Why end connections: worker processes share one listening socket and the first to wake
     accepts every connection waiting, so a burst of keep-alive clients can land nearly all on
-    one process while the other idles (19 of 20 measured, bench/web_load.py). A client told
+    one process while the other idles (19 of 20 measured, bench/web_clients.py). A client told
     ``Connection: close`` reconnects on its next request, and the process that accepts it is
     the one free to run its accept loop first: the idle one.
     """
@@ -138,7 +138,6 @@ class Guard:
             return
         status = 413 if "large" in problem else 411 if "length" in problem else 400
         await error_response(request, status, problem)(scope, receive, send_secured)
-
 
     def _reconnect_now(self) -> bool:
         if not self.reconnect_every:
@@ -181,8 +180,7 @@ def settle_gc() -> None:
     from the collector's full passes: a server process's call once it has warmed up.
 
     The full passes otherwise walk every object of the process, 60 to 140 ms each while all
-    its requests wait, several times a minute under load (bench/web_load.py, speaker pages:
-    p95 145 ms before, 92 ms after, one process and 10 clients)."""
+    its requests wait, several times a minute under load (docs/web.md, "Load")."""
     gc.collect()
     gc.freeze()
 
