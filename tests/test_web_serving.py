@@ -61,8 +61,9 @@ def test_a_speaker_index_counts_statements_by_the_day_first_said(store: Store) -
     undated = put(store, "undated", [quote("no date on this one")], published=None,
                   speaker_id=1)[1][0]
     index = store.speaker_index(1)
-    assert [day for day, _, _ in index.dated] == [D(2024, 3, 1), D(2024, 3, 2), D(2024, 3, 3)]
-    assert [qid for _, _, qid in index.dated] == first[::-1]
+    assert [D.fromordinal(d) for d in index.first_said] == [D(2024, 3, 1), D(2024, 3, 2),
+                                                             D(2024, 3, 3)]
+    assert list(index.leads) == first[::-1] and list(index.clusters) == [0, 0, 0]
     assert index.undated == ((None, undated),) and index.quotes == 4 == index.statements
     assert index.days == ((D(2024, 3, 1), 1), (D(2024, 3, 2), 1), (D(2024, 3, 3), 1))
     page = store.speaker_statements(1, limit=2, offset=2, index=index)

@@ -183,8 +183,8 @@ class Db:
 
         On SQLite the rows come back packed in one JSON array, in one step of the statement.
         Each step lets go of the interpreter lock, and while another thread holds it each takes
-        its turn again: 1,000 rows of a speaker's index beside one busy thread read in 329 ms,
-        packed in 12 ms (alone: 0.43 and 0.40 ms; docs/web.md). A web server process runs
+        its turn again: 1,000 rows of a speaker's index beside one busy thread read in 780 ms,
+        packed in 13 ms (alone: 0.98 and 0.40 ms; bench/web_parts.py). A web server process runs
         several threads, so its reads of a speaker's index or of a search's candidates are
         packed. PostgreSQL's driver reads a whole result at once.
         """

@@ -117,9 +117,6 @@ def _first_published(hit: QuoteHit) -> tuple[dt.date, int]:
 
 
 # ---------------------------------------------------------------- a speaker's statements
-Dated = tuple[dt.date, int | None, int]  # (first said, cluster or None, its first quote)
-
-
 @dataclass(frozen=True, slots=True)
 class SpeakerIndex:
     """A speaker's statements as their page reads them: for each dated one, oldest first, the
@@ -139,12 +136,6 @@ class SpeakerIndex:
     def statements(self) -> int:
         """How many statements, dated or not."""
         return len(self.leads) + len(self.undated)
-
-    @property
-    def dated(self) -> tuple[Dated, ...]:
-        """(first said, cluster or None, first quote) of each dated statement, oldest first."""
-        return tuple((dt.date.fromordinal(d), c or None, q)
-                     for d, c, q in zip(self.first_said, self.clusters, self.leads, strict=True))
 
     def size(self) -> int:
         """Entries held (what a cache of indexes counts)."""

@@ -112,6 +112,7 @@ class Web:
         self._indexes: OrderedDict[tuple[int, str], tuple[SpeakerIndex, Chart | None]] = (
             OrderedDict())
         self._indexed = 0  # statements held in _indexes
+        self._index_cap = get_int("web_speaker_cache")  # read once, as every web setting
         self._epoch = 0  # changes seen: an index read before one is not kept
         with open_store(settings.db_url, create=False):  # migrate once, up front
             pass
@@ -221,7 +222,7 @@ class Web:
             if epoch == self._epoch and key not in self._indexes:  # nothing changed meanwhile
                 self._indexes[key] = made
                 self._indexed += made[0].size()
-                while self._indexed > get_int("web_speaker_cache") and self._indexes:
+                while self._indexed > self._index_cap and self._indexes:
                     self._indexed -= self._indexes.popitem(last=False)[1][0].size()
         return made
 
